@@ -28,7 +28,7 @@ if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-python >/dev/
   fi
 fi
 
-if [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-python" ]; then
+if [ -x "$bin_dir/pulumi" ] && { [ -z "$LANGUAGE_HOST_VERSION" ] || [ -x "$bin_dir/pulumi-language-python" ]; }; then
   log "using cached engine in $bin_dir"
   echo "$bin_dir"
   exit 0

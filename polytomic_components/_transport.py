@@ -1,0 +1,121 @@
+"""The HTTP session every client call goes through: auth, version header, retries.
+
+Retries live here, in urllib3's ``Retry`` on a mounted adapter, so call sites never loop or sleep.
+Timeouts cannot be set on a session; the client passes one on every call.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from urllib3.util import Retry
+
+__all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "build_session", "default_retry"]
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: (connect, read) seconds. Synchronous model calls may take a while on the server side.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
+
+# PUT is a full replacement and DELETE is idempotent, so repeating either is harmless.
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def default_retry(
+    *,
+    total: int = 5,
+    backoff_factor: float = 0.5,
+    backoff_max: float = 10.0,
+    backoff_jitter: float = 0.5,
+    retry_after_max: int = 60,
+) -> Retry:
+    """The retry policy: up to ``total`` retries on connection errors, 429, 502, 503 and 504.
+
+    Sleeps ``backoff_factor * 2**n`` plus up to ``backoff_jitter`` seconds, capped at
+    ``backoff_max``, or what the server's ``Retry-After`` says, capped at ``retry_after_max``;
+    together with ``total`` that bounds the time one call can take. 500 is not retried: the
+    server replays a stored 500 for a repeated Idempotency-Key, so a retry could not help.
+    """
+    return Retry(
+        total=total,
+        status_forcelist=(429, 502, 503, 504),
+        backoff_factor=backoff_factor,
+        backoff_max=backoff_max,
+        backoff_jitter=backoff_jitter,
+        respect_retry_after_header=True,
+        retry_after_max=retry_after_max,
+        # Hand the last 429/5xx back to the client, which turns it into a typed error.
+        raise_on_status=False,
+    )
+
+
+class _IdempotencyAwareAdapter(HTTPAdapter):
+    """Retries a POST only when it carries an Idempotency-Key.
+
+    urllib3's ``Retry`` sees the method but never the headers, so the choice is made here, per
+    request: a POST without a key goes through a twin adapter whose ``Retry`` leaves POST out
+    (repeating it could create a second object); everything else uses the full policy. Which
+    methods are retried is fixed here; the given ``retry`` tunes counts, statuses and backoff.
+    """
+
+    def __init__(self, retry: Retry) -> None:
+        super().__init__(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS | {"POST"}))
+        self._unkeyed_post = HTTPAdapter(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS))
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if request.method == "POST" and IDEMPOTENCY_HEADER not in request.headers:
+            return self._unkeyed_post.send(request, *args, **kwargs)
+        return super().send(request, *args, **kwargs)
+
+    def close(self) -> None:
+        self._unkeyed_post.close()
+        super().close()
+
+
+class _BearerAuth(AuthBase):
+    """``Authorization: Bearer <key>``.
+
+    Set as the session's auth rather than a plain header so that requests does not replace it
+    with credentials from ``~/.netrc``, and so the key is not visible in ``session.headers``.
+    """
+
+    def __init__(self, api_key: str) -> None:
+        self._api_key = api_key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._api_key}"
+        return request
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("polytomic-components")
+    except metadata.PackageNotFoundError:  # imported from a source checkout, not installed
+        return "0+unknown"
+
+
+def build_session(api_key: str, version: str, *, retry: Retry | None = None) -> requests.Session:
+    """A session that authenticates with ``api_key`` and pins API ``version``.
+
+    Args:
+        api_key: Polytomic API key, sent as a Bearer token.
+        version: value of ``X-Polytomic-Version`` (``YYYY-MM-DD``).
+        retry: retry counts/statuses/backoff; :func:`default_retry` when ``None``.
+    """
+    session = requests.Session()
+    session.auth = _BearerAuth(api_key)
+    session.headers.update(
+        {
+            "Accept": "application/json",
+            "User-Agent": f"polytomic-components/{_package_version()}",
+            "X-Polytomic-Version": version,
+        }
+    )
+    adapter = _IdempotencyAwareAdapter(retry or default_retry())
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

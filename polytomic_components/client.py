@@ -1,0 +1,373 @@
+"""PolytomicClient: one method per Polytomic REST endpoint the pipeline needs.
+
+Methods return the response's ``data`` as plain dicts and lists, exactly as the API shapes them
+(see the API reference); they add no model layer. Failures raise :mod:`.errors` classes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import attrs
+import requests
+from urllib3.util import Retry
+
+from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
+from .errors import PolytomicConnectionError, PolytomicError, error_from_response
+from .settings import Settings
+
+__all__ = ["DEFAULT_API_VERSION", "PolytomicClient", "TargetObjects"]
+
+DEFAULT_API_VERSION = "2025-09-18"
+
+_PAGE_LIMIT = 50  # the API's maximum page size
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,255}")
+
+_log = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+
+
+@attrs.frozen
+class TargetObjects:
+    """What a destination connection can sync into.
+
+    Attributes:
+        objects: existing target objects (``{id, name, modes}``).
+        creation: how to create a new one (``{supported, properties}``), if the API said.
+    """
+
+    objects: list[JSON]
+    creation: JSON | None
+
+
+def _segment(value: str) -> str:
+    """Percent-encode one path segment, so an id can never reroute a request."""
+    return quote(value, safe="")
+
+
+def _flag(value: bool) -> str:
+    """Query-string booleans as the API spells them (requests would send ``True``)."""
+    return "true" if value else "false"
+
+
+def _check_idempotency_key(key: str) -> str:
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValueError(
+            "an Idempotency-Key must be 8-255 characters from [A-Za-z0-9_-], "
+            f"got one of length {len(key)}"
+        )
+    return key
+
+
+class PolytomicClient:
+    """A synchronous client for the Polytomic REST API.
+
+    Every call carries an explicit ``(connect, read)`` timeout; retries on connection errors,
+    429 and 502-504 happen in the transport (POST only when an idempotency key is given).
+
+    Use as a context manager, or call :meth:`close`, to release pooled connections::
+
+        with PolytomicClient(Settings.from_env()) as client:
+            client.me()
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        version: str = DEFAULT_API_VERSION,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: Retry | None = None,
+    ) -> None:
+        """
+        Args:
+            settings: API key and deployment URL.
+            version: API version sent as ``X-Polytomic-Version``.
+            timeout: ``(connect, read)`` seconds for each attempt.
+            retry: retry counts/statuses/backoff; see :func:`._transport.default_retry`.
+        """
+        self._base_url = settings.deployment_url
+        self._timeout = timeout
+        self._session = build_session(settings.api_key, version, retry=retry)
+
+    @classmethod
+    def from_env(cls) -> PolytomicClient:
+        """A client configured from ``POLYTOMIC_API_KEY`` and ``POLYTOMIC_DEPLOYMENT_URL``."""
+        return cls(Settings.from_env())
+
+    def __repr__(self) -> str:
+        return f"PolytomicClient(url={self._base_url!r})"
+
+    def __enter__(self) -> PolytomicClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: JSON | None = None,
+        idempotency_key: str | None = None,
+    ) -> JSON:
+        """Send one request; return the decoded JSON envelope (``{}`` for an empty body).
+
+        Raises:
+            PolytomicError: a subclass chosen by status for any 4xx/5xx left after retries.
+            PolytomicConnectionError: no response at all (after retries).
+        """
+        headers = {}
+        if idempotency_key is not None:
+            headers[IDEMPOTENCY_HEADER] = _check_idempotency_key(idempotency_key)
+        try:
+            response = self._session.request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            host = urlsplit(self._base_url).netloc
+            raise PolytomicConnectionError(
+                f"could not get a response from {host} ({type(exc).__name__})",
+                method=method,
+                path=path,
+            ) from exc
+        _log.debug("%s %s -> %s", method, path, response.status_code)
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        if not response.content:
+            return {}
+        try:
+            envelope: JSON = response.json()
+        except ValueError:
+            raise PolytomicError(
+                "the response was not JSON",
+                status=response.status_code,
+                method=method,
+                path=path,
+                hint="Check that polytomic:deploymentUrl points at a Polytomic API.",
+            ) from None
+        return envelope
+
+    def _paginate(self, path: str, params: Mapping[str, str]) -> Iterator[JSON]:
+        """Yield the items of every page, following ``pagination.next_page_token``.
+
+        Endpoints that do not paginate simply answer without a token, so this reads one page.
+        """
+        query = {**params, "limit": str(_PAGE_LIMIT)}
+        while True:
+            envelope = self._request("GET", path, params=query)
+            yield from envelope["data"]
+            token = (envelope.get("pagination") or {}).get("next_page_token")
+            if not token:
+                return
+            query["page_token"] = token
+
+    # -- identity -------------------------------------------------------------------------------
+
+    def me(self) -> JSON:
+        """The caller behind the API key (``GET /api/me``); a cheap way to validate a key."""
+        return self._request("GET", "/api/me")["data"]
+
+    # -- connections ----------------------------------------------------------------------------
+
+    def list_connections(self) -> list[JSON]:
+        """All connections of the organization, secrets masked."""
+        return self._request("GET", "/api/connections")["data"]
+
+    def get_connection(self, connection_id: str) -> JSON:
+        """One connection, secrets masked."""
+        return self._request("GET", f"/api/connections/{_segment(connection_id)}")["data"]
+
+    def create_connection(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """Create a connection (``{name, type, configuration, ...}``); OAuth types may return
+        ``auth_url``. With an ``idempotency_key`` the call is safe to retry."""
+        return self._request(
+            "POST", "/api/connections", json=body, idempotency_key=idempotency_key
+        )["data"]
+
+    def update_connection(self, connection_id: str, body: JSON) -> JSON:
+        """Replace a connection (PUT). Secrets left out, or sent masked, keep their stored value."""
+        path = f"/api/connections/{_segment(connection_id)}"
+        return self._request("PUT", path, json=body)["data"]
+
+    def delete_connection(self, connection_id: str, *, force: bool = False) -> None:
+        """Delete a connection; ``force`` also deletes the models and syncs that use it
+        (without it, a connection in use fails with :class:`.ValidationError`)."""
+        self._request(
+            "DELETE",
+            f"/api/connections/{_segment(connection_id)}",
+            params={"force": _flag(force)},
+        )
+
+    def connection_parameter_values(self, connection_id: str) -> JSON:
+        """Choices for a saved connection's settings, e.g. LinkedIn ad accounts:
+        ``{<field>: {allows_creation, values: [{value, label, path}]}}``."""
+        path = f"/api/connections/{_segment(connection_id)}/parameter_values"
+        return self._request("GET", path)["data"]
+
+    def connection_types(self) -> list[JSON]:
+        """Every connection type the deployment offers."""
+        return self._request("GET", "/api/connection_types")["data"]
+
+    # -- models ---------------------------------------------------------------------------------
+
+    def list_models(self) -> list[JSON]:
+        """All models of the organization (every page, if the server paginates)."""
+        return list(self._paginate("/api/models", {}))
+
+    def get_model(self, model_id: str) -> JSON:
+        """One model, with the fields Polytomic detected from its source."""
+        return self._request("GET", f"/api/models/{_segment(model_id)}")["data"]
+
+    def create_model(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """Create a model (``{name, connection_id, configuration, ...}``); blocks until its
+        fields are detected. With an ``idempotency_key`` the call is safe to retry."""
+        return self._request(
+            "POST", "/api/models", json=body, idempotency_key=idempotency_key
+        )["data"]
+
+    def update_model(self, model_id: str, body: JSON) -> JSON:
+        """Replace a model (PUT, full body)."""
+        return self._request("PUT", f"/api/models/{_segment(model_id)}", json=body)["data"]
+
+    def delete_model(self, model_id: str) -> None:
+        """Delete a model (syncs that use it break)."""
+        self._request("DELETE", f"/api/models/{_segment(model_id)}")
+
+    def model_sample(self, model_id: str) -> JSON:
+        """A few records of the model: ``{records, warnings}``."""
+        return self._request("GET", f"/api/models/{_segment(model_id)}/sample")["data"]
+
+    # -- syncs ----------------------------------------------------------------------------------
+
+    def list_syncs(
+        self,
+        *,
+        active: bool | None = None,
+        mode: str | None = None,
+        target_connection_id: str | None = None,
+    ) -> Iterator[JSON]:
+        """Syncs in the slim list shape, newest update first, across every page."""
+        params = {}
+        if active is not None:
+            params["active"] = _flag(active)
+        if mode is not None:
+            params["mode"] = mode
+        if target_connection_id is not None:
+            params["target_connection_id"] = target_connection_id
+        return self._paginate("/api/syncs", params)
+
+    def get_sync(self, sync_id: str) -> JSON:
+        """One sync in full."""
+        return self._request("GET", f"/api/syncs/{_segment(sync_id)}")["data"]
+
+    def create_sync(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """Create a sync; with ``target.create`` the new target's id comes back in
+        ``target.object``. With an ``idempotency_key`` the call is safe to retry."""
+        return self._request(
+            "POST", "/api/syncs", json=body, idempotency_key=idempotency_key
+        )["data"]
+
+    def update_sync(self, sync_id: str, body: JSON) -> JSON:
+        """Replace a sync (PUT, full body)."""
+        return self._request("PUT", f"/api/syncs/{_segment(sync_id)}", json=body)["data"]
+
+    def delete_sync(self, sync_id: str) -> None:
+        """Delete a sync, cancelling a running execution first."""
+        self._request("DELETE", f"/api/syncs/{_segment(sync_id)}")
+
+    def activate_sync(self, sync_id: str, active: bool) -> JSON:
+        """Switch a sync's schedule on or off: ``{id, active}``."""
+        path = f"/api/syncs/{_segment(sync_id)}/activate"
+        return self._request("POST", path, json={"active": active})["data"]
+
+    def start_sync(self, sync_id: str, *, resync: bool = False, test: bool = False) -> JSON:
+        """Start an execution now: ``{id, status, created_at}``."""
+        path = f"/api/syncs/{_segment(sync_id)}/executions"
+        return self._request("POST", path, json={"resync": resync, "test": test})["data"]
+
+    def sync_status(self, sync_id: str) -> JSON:
+        """``{current_execution, last_execution, next_execution_time}``."""
+        return self._request("GET", f"/api/syncs/{_segment(sync_id)}/status")["data"]
+
+    def list_executions(
+        self, sync_id: str, *, only_completed: bool = False, ascending: bool = False
+    ) -> Iterator[JSON]:
+        """A sync's executions, newest first unless ``ascending``, across every page."""
+        params = {"only_completed": _flag(only_completed), "ascending": _flag(ascending)}
+        return self._paginate(f"/api/syncs/{_segment(sync_id)}/executions", params)
+
+    def get_execution(self, sync_id: str, execution_id: str) -> JSON:
+        """One execution of a sync."""
+        path = f"/api/syncs/{_segment(sync_id)}/executions/{_segment(execution_id)}"
+        return self._request("GET", path)["data"]
+
+    def cancel_sync(self, sync_id: str) -> JSON:
+        """Ask a running execution to stop (asynchronous; poll :meth:`sync_status`)."""
+        return self._request("POST", f"/api/syncs/{_segment(sync_id)}/cancel")["data"]
+
+    # -- target discovery -----------------------------------------------------------------------
+
+    def target_objects(
+        self, connection_id: str, *, include_creation_values: bool = False
+    ) -> TargetObjects:
+        """Existing targets of a destination (e.g. LinkedIn audiences) and how to create one;
+        ``include_creation_values`` inlines the choices of each enum creation property."""
+        envelope = self._request(
+            "GET",
+            f"/api/connections/{_segment(connection_id)}/modelsync/targetobjects",
+            params={"include_target_creation_values": _flag(include_creation_values)},
+        )
+        return TargetObjects(objects=envelope["data"], creation=envelope.get("target_creation"))
+
+    def target_property_values(self, connection_id: str, property: str) -> list[JSON]:
+        """Allowed ``{value, label}`` choices of one creation property (e.g. ``account``)."""
+        path = (
+            f"/api/connections/{_segment(connection_id)}"
+            f"/modelsync/targetobjects/properties/{_segment(property)}"
+        )
+        return self._request("GET", path)["data"]["values"]
+
+    def target_fields(
+        self,
+        connection_id: str,
+        *,
+        target: str | None = None,
+        properties: Mapping[str, str] | None = None,
+        refresh: bool = False,
+    ) -> JSON:
+        """Fields and modes of an existing ``target``, or of the target that creation
+        ``properties`` would make. Pass exactly one of the two; ``refresh`` re-reads the
+        cached schema of an existing target."""
+        if (target is None) == (not properties):
+            raise ValueError("pass exactly one of target= or properties=")
+        if target is not None:
+            params = {"target": target, "refresh": _flag(refresh)}
+        else:
+            params = {f"properties[{key}]": value for key, value in (properties or {}).items()}
+        path = f"/api/connections/{_segment(connection_id)}/modelsync/target/fields"
+        return self._request("GET", path, params=params)["data"]

@@ -1,0 +1,160 @@
+"""Shared fixtures: one Polytomic emulator per test session, and the real Pulumi engine.
+
+The emulator runs as its own process on loopback, exactly as the main job starts it, and is reset
+before each test that asks for it. Engine fixtures run the real `pulumi` CLI offline: a throwaway
+file backend and PULUMI_HOME, passphrase secrets, no update checks and no plugin downloads.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EMULATOR_API_KEY = "test-api-key-0123456789"
+
+
+@attrs.frozen
+class Emulator:
+    """A running emulator and its test-only admin API."""
+
+    url: str
+    api_key: str
+
+    def _admin(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = requests.request(method, f"{self.url}/__emulator/{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self) -> None:
+        self._admin("POST", "reset")
+
+    def requests_log(self) -> list[dict[str, Any]]:
+        return self._admin("GET", "requests")["data"]
+
+    def clear_requests_log(self) -> None:
+        self._admin("DELETE", "requests")
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Logged requests that could have changed state (anything but GET)."""
+        return [r for r in self.requests_log() if r["method"] not in ("GET", "HEAD")]
+
+    def set_faults(self, **faults: Any) -> None:
+        self._admin("PUT", "faults", json=faults)
+
+    def state(self) -> dict[str, Any]:
+        return self._admin("GET", "state")
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A raw call to the emulated REST API, for arranging state behind Pulumi's back."""
+        headers = {"Authorization": f"Bearer {self.api_key}", "X-Polytomic-Version": "2025-09-18"}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=10, **kwargs)
+
+
+def start_emulator(db_path: Path, api_key: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m polytomic_components.emulator` on a free loopback port; return it and its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "polytomic_components.emulator",
+         "--host", "127.0.0.1", "--port", "0", "--db", str(db_path), "--api-key", api_key],
+        stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+    )
+    assert process.stdout is not None
+    banner = process.stdout.readline()
+    if "listening on " not in banner:
+        process.kill()
+        raise RuntimeError(f"emulator did not start: {banner!r}")
+    return process, banner.rsplit("listening on ", 1)[1].strip()
+
+
+@pytest.fixture(scope="session")
+def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    process, url = start_emulator(tmp_path_factory.mktemp("emulator") / "state.db", EMULATOR_API_KEY)
+    try:
+        yield Emulator(url=url, api_key=EMULATOR_API_KEY)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def emulator(emulator_session: Emulator) -> Emulator:
+    """The session's emulator, reset to its seeded state (no faults, empty request log)."""
+    emulator_session.reset()
+    return emulator_session
+
+
+# --- the real Pulumi engine -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin_dir() -> Path:
+    """The bin dir of the engine that scripts/install-pulumi.sh provides (cached after the first build)."""
+    result = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts" / "install-pulumi.sh")],
+        check=True, capture_output=True, text=True,
+    )
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def engine_env(pulumi_bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for every `pulumi` run: offline, throwaway state and home, no credentials.
+
+    Stacks get the emulator's URL and key through stack config, as users set theirs."""
+    home = tmp_path_factory.mktemp("pulumi-home")
+    backend = tmp_path_factory.mktemp("pulumi-backend")
+    venv_bin = str(Path(sys.executable).parent)
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "POLYTOMIC_"))},
+        "PATH": os.pathsep.join([str(pulumi_bin_dir), venv_bin, os.environ.get("PATH", "")]),
+        "PULUMI_HOME": str(home),
+        "PULUMI_BACKEND_URL": backend.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": "test-passphrase",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": sys.executable,
+        # The provider process imports the resource classes it unpickles, test ones included.
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+
+
+@pytest.fixture
+def inline_stack(engine_env: dict[str, str], pulumi_bin_dir: Path, tmp_path: Path,
+                 ) -> Iterator[Callable[..., Any]]:
+    """Factory for an Automation API stack running an inline program; destroyed and removed after."""
+    from pulumi import automation as auto
+
+    command = auto.PulumiCommand(root=str(pulumi_bin_dir.parent))
+    stacks: list[Any] = []
+
+    def make(program: Callable[[], None], *, config: dict[str, auto.ConfigValue] | None = None,
+             project: str = "polytomic-test") -> auto.Stack:
+        stack = auto.create_or_select_stack(
+            stack_name=f"t{uuid.uuid4().hex[:10]}",
+            project_name=project,
+            program=program,
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=str(tmp_path), env_vars=engine_env, pulumi_command=command,
+                project_settings=auto.ProjectSettings(name=project, runtime="python"),
+            ),
+        )
+        if config:
+            stack.set_all_config(config)
+        stacks.append(stack)
+        return stack
+
+    yield make
+    for stack in stacks:
+        try:
+            stack.destroy(on_output=lambda _line: None)
+        finally:
+            stack.workspace.remove_stack(stack.name)
