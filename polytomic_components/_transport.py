@@ -66,7 +66,9 @@ class _IdempotencyAwareAdapter(HTTPAdapter):
         super().__init__(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS | {"POST"}))
         self._unkeyed_post = HTTPAdapter(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS))
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if request.method == "POST" and IDEMPOTENCY_HEADER not in request.headers:
             return self._unkeyed_post.send(request, *args, **kwargs)
         return super().send(request, *args, **kwargs)

@@ -186,6 +186,15 @@ class PolytomicClient:
                 return
             query["page_token"] = token
 
+    def _create(self, collection: str, body: JSON, idempotency_key: str | None) -> JSON:
+        """POST a new object to ``/api/<collection>``.
+
+        With an idempotency key the server replays the first outcome for a repeated request, so
+        the transport may retry it; without one, a POST is never retried.
+        """
+        path = f"/api/{collection}"
+        return self._request("POST", path, json=body, idempotency_key=idempotency_key)["data"]
+
     # -- identity -------------------------------------------------------------------------------
 
     def me(self) -> JSON:
@@ -205,9 +214,7 @@ class PolytomicClient:
     def create_connection(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
         """Create a connection (``{name, type, configuration, ...}``); OAuth types may return
         ``auth_url``. With an ``idempotency_key`` the call is safe to retry."""
-        return self._request(
-            "POST", "/api/connections", json=body, idempotency_key=idempotency_key
-        )["data"]
+        return self._create("connections", body, idempotency_key)
 
     def update_connection(self, connection_id: str, body: JSON) -> JSON:
         """Replace a connection (PUT). Secrets left out, or sent masked, keep their stored value."""
@@ -246,9 +253,7 @@ class PolytomicClient:
     def create_model(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
         """Create a model (``{name, connection_id, configuration, ...}``); blocks until its
         fields are detected. With an ``idempotency_key`` the call is safe to retry."""
-        return self._request(
-            "POST", "/api/models", json=body, idempotency_key=idempotency_key
-        )["data"]
+        return self._create("models", body, idempotency_key)
 
     def update_model(self, model_id: str, body: JSON) -> JSON:
         """Replace a model (PUT, full body)."""
@@ -288,9 +293,7 @@ class PolytomicClient:
     def create_sync(self, body: JSON, *, idempotency_key: str | None = None) -> JSON:
         """Create a sync; with ``target.create`` the new target's id comes back in
         ``target.object``. With an ``idempotency_key`` the call is safe to retry."""
-        return self._request(
-            "POST", "/api/syncs", json=body, idempotency_key=idempotency_key
-        )["data"]
+        return self._create("syncs", body, idempotency_key)
 
     def update_sync(self, sync_id: str, body: JSON) -> JSON:
         """Replace a sync (PUT, full body)."""

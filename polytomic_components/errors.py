@@ -12,7 +12,6 @@ connection secret cannot leak into Pulumi's output or logs.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import requests
 
@@ -176,7 +175,8 @@ def error_from_response(response: requests.Response) -> PolytomicError:
         key=key,
         metadata=metadata,
         method=response.request.method,
-        path=urlsplit(response.request.url).path,
+        # The path only: query strings can carry values, ids in the path cannot be secrets.
+        path=response.request.path_url.partition("?")[0],
     )
 
 

@@ -22,7 +22,7 @@ _API_KEY_HINT = (
 
 
 def _normalise_url(url: str) -> str:
-    """Add ``https://`` when no scheme is given and drop trailing slashes (as Polytomic's TF does)."""
+    """Add ``https://`` when there is no scheme; drop trailing slashes (as Polytomic's TF does)."""
     url = url.strip()
     if "://" not in url:
         url = f"https://{url}"

@@ -158,3 +158,19 @@ def inline_stack(engine_env: dict[str, str], pulumi_bin_dir: Path, tmp_path: Pat
             stack.destroy(on_output=lambda _line: None)
         finally:
             stack.workspace.remove_stack(stack.name)
+
+
+@pytest.fixture
+def polytomic_stack(inline_stack: Callable[..., Any], emulator: Emulator) -> Callable[..., Any]:
+    """Factory for an inline stack whose providers reach the emulator through stack config."""
+    from pulumi import automation as auto
+
+    def make(program: Callable[[], None], **kwargs: Any) -> Any:
+        config = {
+            "polytomic:apiKey": auto.ConfigValue(emulator.api_key, secret=True),
+            "polytomic:deploymentUrl": auto.ConfigValue(emulator.url),
+            **kwargs.pop("config", {}),
+        }
+        return inline_stack(program, config=config, **kwargs)
+
+    return make

@@ -87,6 +87,10 @@ class PolytomicProvider(ResourceProvider):
 
     # --- hooks -------------------------------------------------------------------------------
 
+    def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Fill defaults and canonical spellings, so state matches what the service reports."""
+        return inputs
+
     def validate(self, inputs: dict[str, Any]) -> Iterator[CheckFailure]:
         """Yield one failure per invalid input; unknown (preview) values must be tolerated."""
         return iter(())
@@ -115,7 +119,7 @@ class PolytomicProvider(ResourceProvider):
         return PolytomicClient(Settings.from_config(self._stack_config))
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {k: v for k, v in news.items() if k != _PROVIDER_KEY}
+        inputs = self.normalise({k: v for k, v in news.items() if k != _PROVIDER_KEY})
         return CheckResult(inputs, list(self.validate(inputs)))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -190,3 +194,23 @@ class PolytomicProvider(ResourceProvider):
         raise RuntimeError(
             f"creating this {self.api_object} replayed {_MAX_REPLAYED_CREATES} deleted objects; "
             "wait for the service's 24 h idempotency window to pass or change an input")
+
+
+# --- check helpers shared by the providers ------------------------------------------------------
+
+
+def failure(path: str, reason: str) -> CheckFailure:
+    return CheckFailure(path, f"{path}: {reason}")
+
+
+def require_text(inputs: Mapping[str, Any], path: str) -> Iterator[CheckFailure]:
+    """A required, non-blank string (unknown during preview is fine)."""
+    value = _at(inputs, path)
+    if is_known(value) and (not isinstance(value, str) or not value.strip()):
+        yield failure(path, "is required and must be a non-empty string")
+
+
+def require_choice(inputs: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> Iterator[CheckFailure]:
+    value = _at(inputs, path)
+    if value not in (None, "") and is_known(value) and value not in allowed:
+        yield failure(path, f"{value!r} is not allowed; use one of: {', '.join(allowed)}")

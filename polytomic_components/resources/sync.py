@@ -1,0 +1,256 @@
+"""Polytomic model syncs: rows of models written to a target object (e.g. a LinkedIn audience)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, Resource
+
+from ._base import PolytomicProvider, failure, is_known, require_choice, require_text, resource_key
+
+MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
+FREQUENCIES = ("manual", "continuous", "hourly", "daily", "weekly", "custom", "builder",
+               "runafter", "multi", "dbtcloud")
+IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Schedule keys each frequency needs (the rest need none, or are validated by the service).
+SCHEDULE_KEYS = {
+    "hourly": ("minute",),
+    "daily": ("hour", "minute"),
+    "weekly": ("day_of_week", "hour", "minute"),
+    "runafter": ("run_after",),
+}
+_SCHEDULE_RANGES = {"minute": range(60), "hour": range(24)}
+#: Per-field settings the API fills in when omitted; dropped so they never show as drift.
+_FIELD_DEFAULTS = {"sync_mode": "updateOrCreate", "new": False, "encryption_enabled": False}
+_FLAG_DEFAULTS = {"active": True, "sync_all_records": False, "skip_initial_backfill": False}
+
+
+def normalise_schedule(schedule: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schedule.items() if v not in (None, "")}
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, Mapping)
+
+
+def normalise_field(field: Mapping[str, Any]) -> dict[str, Any]:
+    source = field.get("source")
+    kept: dict[str, Any] = {}
+    if _is_mapping(source):
+        kept["source"] = {"model_id": source.get("model_id"), "field": source.get("field")}
+    kept["target"] = field.get("target")
+    for key in ("override_value", *_FIELD_DEFAULTS):
+        if field.get(key) not in (None, _FIELD_DEFAULTS.get(key)):
+            kept[key] = field[key]
+    return kept
+
+
+def normalise_identity(identity: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not identity:
+        return None
+    function = identity.get("function")
+    canonical = {f.lower(): f for f in IDENTITY_FUNCTIONS}
+    if isinstance(function, str) and is_known(function):
+        function = canonical.get(function.lower(), function)
+    source = identity.get("source") if _is_mapping(identity.get("source")) else {}
+    return {"source": {"model_id": source.get("model_id"), "field": source.get("field")},
+            "target": identity.get("target"), "function": function}
+
+
+class SyncProvider(PolytomicProvider):
+    input_names = ("name", "mode", "schedule", "target", "fields", "identity", "active",
+                   "sync_all_records", "skip_initial_backfill", "encryption_passphrase")
+    replace_on = ("target.connection_id", "target.object", "target.create")
+    secret_inputs = ("encryption_passphrase",)
+    api_object = "sync"
+
+    def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        for flag, default in _FLAG_DEFAULTS.items():
+            if inputs.get(flag) is None:
+                inputs[flag] = default
+        if isinstance(inputs.get("schedule"), Mapping):
+            inputs["schedule"] = normalise_schedule(inputs["schedule"])
+        if isinstance(inputs.get("fields"), list):
+            inputs["fields"] = [normalise_field(f) if _is_mapping(f) else f for f in inputs["fields"]]
+        if isinstance(inputs.get("identity"), Mapping):
+            inputs["identity"] = normalise_identity(inputs["identity"])
+        return inputs
+
+    def validate(self, inputs: dict[str, Any]) -> Iterator[CheckFailure]:
+        yield from require_text(inputs, "name")
+        yield from require_choice(inputs, "mode", MODES)
+        yield from _check_schedule(inputs.get("schedule"))
+        yield from _check_target(inputs.get("target"))
+        yield from _check_fields(inputs.get("fields"))
+        identity = inputs.get("identity")
+        if identity is not None and is_known(identity):
+            yield from _check_identity(identity)
+
+    def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
+        target = dict(inputs["target"])
+        if target.get("create") and outputs and outputs.get("target_object"):
+            # The audience was created with the sync; later writes point at it, never create again.
+            target["object"] = outputs["target_object"]
+            del target["create"]
+        body = {key: inputs[key] for key in ("name", "mode", "schedule", "fields",
+                                             *_FLAG_DEFAULTS)}
+        body["target"] = target
+        if inputs.get("identity"):
+            body["identity"] = inputs["identity"]
+        if inputs.get("encryption_passphrase"):
+            body["encryption_passphrase"] = inputs["encryption_passphrase"]
+        return body
+
+    def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "target_object": (api_object.get("target") or {}).get("object"),
+            "model_ids": api_object.get("model_ids", []),
+            "problems": [p.get("message") for p in api_object.get("problems") or []],
+        }
+
+    def observed_inputs(self, api_object: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+        live_target = api_object.get("target") or {}
+        target = dict(inputs.get("target") or {})
+        target["connection_id"] = live_target.get("connection_id")
+        if "object" in target:
+            target["object"] = live_target.get("object")
+        return {
+            **inputs,
+            **{flag: api_object.get(flag, default) for flag, default in _FLAG_DEFAULTS.items()},
+            "name": api_object.get("name"),
+            "mode": api_object.get("mode"),
+            "schedule": normalise_schedule(api_object.get("schedule") or {}),
+            "fields": [normalise_field(f) for f in api_object.get("fields") or []],
+            "identity": normalise_identity(api_object.get("identity")) if inputs.get("identity") else None,
+            "target": target,
+        }
+
+
+def _check_schedule(schedule: Any) -> Iterator[CheckFailure]:
+    if not is_known(schedule):
+        return
+    if not isinstance(schedule, Mapping):
+        yield failure("schedule", "is required, e.g. {\"frequency\": \"continuous\"}")
+        return
+    frequency = schedule.get("frequency")
+    if frequency in (None, ""):
+        yield failure("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
+    yield from require_choice({"schedule": schedule}, "schedule.frequency", FREQUENCIES)
+    for key in SCHEDULE_KEYS.get(frequency, ()):
+        if schedule.get(key) in (None, ""):
+            yield failure(f"schedule.{key}", f"is required when schedule.frequency is {frequency!r}")
+    for key, allowed in _SCHEDULE_RANGES.items():
+        value = schedule.get(key)
+        if value not in (None, "") and is_known(value) and not (str(value).isdigit() and int(value) in allowed):
+            yield failure(f"schedule.{key}", f"{value!r} must be a whole number from "
+                          f"{allowed.start} to {allowed.stop - 1} (UTC)")
+    day = schedule.get("day_of_week")
+    if day not in (None, "") and is_known(day) and str(day).lower() not in DAYS:
+        yield failure("schedule.day_of_week", f"{day!r} is not a day; use one of: {', '.join(DAYS)}")
+
+
+def _check_target(target: Any) -> Iterator[CheckFailure]:
+    if not is_known(target):
+        return
+    if not isinstance(target, Mapping):
+        yield failure("target", "is required: {connection_id, object} or {connection_id, create}")
+        return
+    yield from require_text(target, "connection_id") if True else ()
+    has_object, has_create = bool(target.get("object")), bool(target.get("create"))
+    if has_object == has_create:
+        yield failure("target", "needs exactly one of `object` (an existing target, e.g. an audience id) "
+                      "or `create` (properties of a new one)" + (", not both" if has_object else ""))
+    create = target.get("create")
+    if has_create and is_known(create):
+        for key, value in dict(create).items():
+            if is_known(value) and (not isinstance(value, str) or not value):
+                yield failure(f"target.create.{key}", "must be a non-empty string")
+
+
+def _check_fields(fields: Any) -> Iterator[CheckFailure]:
+    if not is_known(fields):
+        return
+    if not isinstance(fields, list):
+        yield failure("fields", "must be a list of {source: {model_id, field}, target} mappings")
+        return
+    for index, field in enumerate(fields):
+        path = f"fields[{index}]"
+        if not is_known(field):
+            continue
+        if not isinstance(field, Mapping) or not field.get("target"):
+            yield failure(f"{path}.target", "is required: the target field id (e.g. FirstName)")
+            continue
+        if field.get("override_value") is None:
+            yield from _check_source(field.get("source"), f"{path}.source")
+
+
+def _check_source(source: Any, path: str) -> Iterator[CheckFailure]:
+    if not is_known(source):
+        return
+    if not isinstance(source, Mapping) or not source.get("field") or not source.get("model_id"):
+        yield failure(path, "needs `model_id` and `field` (a field name of that model)")
+
+
+def _check_identity(identity: Mapping[str, Any]) -> Iterator[CheckFailure]:
+    yield from _check_source(identity.get("source"), "identity.source")
+    yield from require_text({"identity": identity}, "identity.target")
+    yield from require_choice({"identity": identity}, "identity.function", IDENTITY_FUNCTIONS)
+
+
+class Sync(Resource, module="polytomic", name="Sync"):
+    """A Polytomic model sync (`POST /api/syncs`).
+
+    The target is an existing object (``{"connection_id", "object"}``) or one the sync creates
+    (``{"connection_id", "create": {...}}``); changing either replaces the sync.
+    """
+
+    name: pulumi.Output[str]
+    target_object: pulumi.Output[str]
+    """The target object written to: the given one, or the one created from ``target.create``."""
+    model_ids: pulumi.Output[list[str]]
+    problems: pulumi.Output[list[str]]
+    """Unresolved references Polytomic reports; any problem stops the sync from running."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        name: pulumi.Input[str],
+        target: pulumi.Input[Mapping[str, Any]],
+        fields: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]],
+        mode: pulumi.Input[str] = "create",
+        schedule: pulumi.Input[Mapping[str, Any]] | None = None,
+        identity: pulumi.Input[Mapping[str, Any]] | None = None,
+        active: pulumi.Input[bool] = True,
+        sync_all_records: pulumi.Input[bool] = False,
+        skip_initial_backfill: pulumi.Input[bool] = False,
+        encryption_passphrase: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a model sync.
+
+        :param name: the sync's name in Polytomic.
+        :param target: ``{"connection_id", "object"}`` or ``{"connection_id", "create": {...}}``.
+        :param fields: mappings ``{"source": {"model_id", "field"}, "target": "<target field id>"}``.
+        :param mode: one of ``MODES``; the target must support it (audiences: create, remove).
+        :param schedule: e.g. ``{"frequency": "daily", "hour": "6", "minute": "0"}`` (UTC);
+            default continuous.
+        :param identity: ``{"source": {"model_id", "field"}, "target": "Email", "function": "Equality"}``.
+        :param encryption_passphrase: for field encryption; stored encrypted.
+        """
+        props = {
+            "name": name, "target": target, "fields": fields, "mode": mode,
+            "schedule": schedule or {"frequency": "continuous"}, "identity": identity,
+            "active": active, "sync_all_records": sync_all_records,
+            "skip_initial_backfill": skip_initial_backfill,
+            "encryption_passphrase": pulumi.Output.secret(encryption_passphrase)
+            if encryption_passphrase is not None else None,
+            "resource_key": resource_key(resource_name, "Sync"),
+            "target_object": None, "model_ids": None, "problems": None,
+        }
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["encryption_passphrase"]))
+        super().__init__(SyncProvider(), resource_name, props, opts)
