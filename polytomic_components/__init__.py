@@ -13,6 +13,14 @@ from .errors import (
     PolytomicError,
     ValidationError,
 )
+from .args import (
+    FieldMapping,
+    LinkedInAudiencePipelineArgs,
+    LinkedInDestination,
+    NewAudience,
+    SnowflakeSource,
+)
+from .pipeline import LinkedInAudiencePipeline
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
@@ -23,11 +31,17 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Connection",
+    "FieldMapping",
+    "LinkedInAudiencePipeline",
+    "LinkedInAudiencePipelineArgs",
+    "LinkedInDestination",
     "Model",
+    "NewAudience",
     "NotFoundError",
     "PolytomicClient",
     "PolytomicError",
     "Settings",
+    "SnowflakeSource",
     "Sync",
     "ValidationError",
 ]

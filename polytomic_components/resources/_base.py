@@ -107,8 +107,8 @@ class PolytomicProvider(ResourceProvider):
         """The inputs as the service now has them, for drift; secrets come from `inputs`."""
         return dict(inputs)
 
-    def before_create(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
-        """Checks that need the service (no writes); raise with a message naming the fix."""
+    def before_write(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
+        """Checks that need the service, made with reads only; raise a message naming the fix."""
 
     # --- engine protocol ---------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ class PolytomicProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self._inputs(props)
         with self.client() as client:
-            self.before_create(client, inputs)
+            self.before_write(client, inputs)
             body = self.to_body(inputs, None)
             created = self._create_once(client, props["resource_key"], inputs, body)
         return CreateResult(created["id"], self._outputs(created, props))
@@ -151,6 +151,7 @@ class PolytomicProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
         with self.client() as client:
+            self.before_write(client, inputs)
             updated = getattr(client, f"update_{self.api_object}")(id_, self.to_body(inputs, olds))
         return UpdateResult(self._outputs(updated, news))
 

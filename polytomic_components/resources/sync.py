@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, Resource
 
+from ..client import PolytomicClient
 from ._base import PolytomicProvider, failure, is_known, require_choice, require_text, resource_key
 
 MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
@@ -88,6 +89,43 @@ class SyncProvider(PolytomicProvider):
         identity = inputs.get("identity")
         if identity is not None and is_known(identity):
             yield from _check_identity(identity)
+
+    def before_write(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
+        target = inputs["target"]
+        connection_id = target["connection_id"]
+        if client.get_connection(connection_id).get("status") == "unauthorized":
+            raise ValueError(
+                f"target.connection_id: connection {connection_id} is not authorized yet. Open its "
+                "auth_url output in a browser, complete the authorization, then run `pulumi up` again")
+        discovered = client.target_objects(connection_id)
+        if target.get("object"):
+            found = {o["id"]: o for o in discovered.objects}
+            if target["object"] not in found:
+                raise ValueError(f"target.object: {target['object']!r} is not a target of connection "
+                                 f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
+            modes = [m["id"] for m in found[target["object"]].get("modes", [])]
+            if inputs["mode"] not in modes:
+                raise ValueError(f"mode: {inputs['mode']!r} is not supported by {target['object']!r}; "
+                                 f"use one of: {', '.join(modes)}")
+            described = client.target_fields(connection_id, target=target["object"])
+        else:
+            enum_props = {p["id"] for p in (discovered.creation or {}).get("properties", []) if p.get("enum")}
+            for prop, value in target["create"].items():
+                if prop not in enum_props:
+                    continue
+                allowed = [v["value"] for v in client.target_property_values(connection_id, prop)]
+                if value not in allowed:
+                    raise ValueError(f"target.create.{prop}: {value!r} is not allowed; use one of: "
+                                     f"{', '.join(allowed)}")
+            described = client.target_fields(connection_id, properties=target["create"])
+        field_ids = sorted(f["id"] for f in described.get("fields", []))
+        mapped = [(f"fields[{i}].target", f["target"]) for i, f in enumerate(inputs["fields"])]
+        if inputs.get("identity"):
+            mapped.append(("identity.target", inputs["identity"]["target"]))
+        for path, field_id in mapped:
+            if field_id not in field_ids:
+                raise ValueError(f"{path}: {field_id!r} is not a field of this target; "
+                                 f"use one of: {', '.join(field_ids)}")
 
     def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
         target = dict(inputs["target"])

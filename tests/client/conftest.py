@@ -29,16 +29,25 @@ LINKEDIN_SECRETS = {
 MODEL_QUERY = "SELECT first_name, last_name, email FROM users"
 
 
-def fast_retry(total: int = 5) -> Any:
-    """The real policy with near-zero sleeps, so fault-injection tests stay quick."""
-    return default_retry(total=total, backoff_factor=0.01, backoff_jitter=0.01, backoff_max=0.1)
+@pytest.fixture
+def make_client(emulator: Emulator) -> Iterator[Callable[..., PolytomicClient]]:
+    """Build clients for the emulator; the retry policy is the real one with near-zero sleeps."""
+    clients: list[PolytomicClient] = []
+
+    def make(*, api_key: str | None = None, retries: int = 5) -> PolytomicClient:
+        settings = Settings(api_key=api_key or emulator.api_key, deployment_url=emulator.url)
+        retry = default_retry(total=retries, backoff_factor=0.01, backoff_jitter=0.01)
+        clients.append(PolytomicClient(settings, retry=retry))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture
-def client(emulator: Emulator) -> Iterator[PolytomicClient]:
-    settings = Settings(api_key=emulator.api_key, deployment_url=emulator.url)
-    with PolytomicClient(settings, retry=fast_retry()) as client:
-        yield client
+def client(make_client: Callable[..., PolytomicClient]) -> PolytomicClient:
+    return make_client()
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""`LinkedInAudiencePipeline`: the guide's six steps as one Pulumi resource."""
+
+from __future__ import annotations
+
+import pulumi
+
+from .args import FieldMapping, LinkedInAudiencePipelineArgs
+from .resources.connection import Connection
+from .resources.model import Model
+from .resources.sync import Sync
+
+
+class LinkedInAudiencePipeline(pulumi.ComponentResource):
+    """A Snowflake query synced into a LinkedIn Ads audience.
+
+    Children (named ``<name>-snowflake``, ``<name>-linkedin``, ``<name>-model``, ``<name>-sync``):
+    the connections it was asked to create, the model, and the sync into an existing audience or a
+    new one that the sync creates.
+    """
+
+    snowflake_connection_id: pulumi.Output[str]
+    linkedin_connection_id: pulumi.Output[str]
+    model_id: pulumi.Output[str]
+    model_fields: pulumi.Output[list[str]]
+    sync_id: pulumi.Output[str]
+    audience_id: pulumi.Output[str]
+    """The audience the sync writes to: the given one, or the one it created."""
+    auth_url: pulumi.Output[str | None]
+    """Set while a new, interactive LinkedIn connection waits for a person to authorize it."""
+
+    def __init__(self, name: str, args: LinkedInAudiencePipelineArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("polytomic:index:LinkedInAudiencePipeline", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        if args.source is not None:
+            snowflake = Connection(
+                f"{name}-snowflake", name=args.source.name, type="snowflake",
+                configuration=args.source.configuration(),
+                secret_configuration=args.source.secret_configuration(), opts=child)
+            self.snowflake_connection_id = snowflake.id
+        else:
+            self.snowflake_connection_id = pulumi.Output.from_input(args.source_connection_id)
+
+        self.auth_url = pulumi.Output.from_input(None)
+        if args.destination is not None:
+            linkedin = Connection(
+                f"{name}-linkedin", name=args.destination.name, type="linkedinads",
+                configuration=args.destination.configuration(),
+                secret_configuration=args.destination.secret_configuration(),
+                redirect_url=args.destination.redirect_url, opts=child)
+            self.linkedin_connection_id = linkedin.id
+            self.auth_url = linkedin.auth_url
+        else:
+            self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)
+
+        model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
+                      configuration={"query": args.query}, opts=child)
+
+        def mapping(field: FieldMapping) -> dict[str, object]:
+            return {"source": {"model_id": model.id, "field": field.source}, "target": field.target}
+
+        target: dict[str, object] = {"connection_id": self.linkedin_connection_id}
+        if args.create is not None:
+            target["create"] = args.create.as_create()
+        else:
+            target["object"] = args.audience_id
+        identity = {**mapping(args.identity), "function": "Equality"}
+        sync = Sync(
+            f"{name}-sync", name=args.sync_name or f"{args.model_name} to LinkedIn Ads",
+            mode=args.mode, schedule=args.schedule, target=target, identity=identity,
+            fields=[mapping(f) for f in args.fields], opts=child)
+
+        self.model_id = model.id
+        self.model_fields = model.field_names
+        self.sync_id = sync.id
+        self.audience_id = sync.target_object
+        self.register_outputs({
+            "snowflake_connection_id": self.snowflake_connection_id,
+            "linkedin_connection_id": self.linkedin_connection_id,
+            "model_id": self.model_id, "model_fields": self.model_fields,
+            "sync_id": self.sync_id, "audience_id": self.audience_id, "auth_url": self.auth_url,
+        })
