@@ -52,7 +52,7 @@ class Emulator:
         self._admin("PUT", "faults", json=faults)
 
     def state(self) -> dict[str, Any]:
-        return self._admin("GET", "state")
+        return self._admin("GET", "state")["data"]
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A raw call to the emulated REST API, for arranging state behind Pulumi's back."""
@@ -174,3 +174,14 @@ def polytomic_stack(inline_stack: Callable[..., Any], emulator: Emulator) -> Cal
         return inline_stack(program, config=config, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def backend_text(engine_env: dict[str, str]) -> Callable[[], str]:
+    """Everything the file backend holds (state, history, backups) as text, as stored on disk."""
+    root = Path(engine_env["PULUMI_BACKEND_URL"].removeprefix("file://"))
+
+    def read() -> str:
+        return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
+
+    return read

@@ -78,14 +78,16 @@ def _mode(mode_id: str) -> dict[str, Any]:
 
 MODES: list[dict[str, Any]] = [_mode("create"), _mode("remove")]
 
-# The richer mode shape served by ``target/fields`` (note ``mode`` instead of ``id`` there).
+def _mode_detail(mode_id: str, label: str, description: str) -> dict[str, Any]:
+    """The richer mode shape ``target/fields`` serves (``mode`` there, not ``id``)."""
+    return {"mode": mode_id, "label": label, "description": description,
+            "requires_identity": False, "supports_field_sync_mode": False,
+            "supports_target_filters": False}
+
+
 MODE_DETAILS: list[dict[str, Any]] = [
-    {"mode": "create", "label": "Add members", "description": "Add matched records to the audience.",
-     "requires_identity": False, "supports_field_sync_mode": False,
-     "supports_target_filters": False},
-    {"mode": "remove", "label": "Remove members",
-     "description": "Remove matched records from the audience.", "requires_identity": False,
-     "supports_field_sync_mode": False, "supports_target_filters": False},
+    _mode_detail("create", "Add members", "Add matched records to the audience."),
+    _mode_detail("remove", "Remove members", "Remove matched records from the audience."),
 ]
 
 TARGET_PROPERTIES: dict[str, Any] = {

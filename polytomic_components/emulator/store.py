@@ -63,8 +63,9 @@ class Store:
         self._depth = 0
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        # executescript commits on its own, so the schema goes in before the first transaction.
+        self._db.executescript(_SCHEMA)
         with self.transaction():
-            self._db.executescript(_SCHEMA)
             # Nothing can still be running after a restart; a stale marker would block its key.
             self._db.execute("DELETE FROM idempotency WHERE status IS NULL")
             if not self._db.execute("SELECT 1 FROM audiences LIMIT 1").fetchone():
@@ -120,10 +121,10 @@ class Store:
     def insert(self, table: str, doc: Document) -> None:
         columns = ("id", *TABLES[_table(table)], "body")
         values = (doc["id"], *(doc[c] for c in TABLES[table]), json.dumps(doc))
+        placeholders = ", ".join("?" * len(columns))
         with self._lock:
             self._db.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                values)
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
 
     def replace(self, table: str, doc: Document) -> None:
         """Overwrite an existing document (same id), keeping its place in the order."""

@@ -82,7 +82,7 @@ def _users() -> list[tuple[object, ...]]:
     """Fifty users spread over the companies; a fixed seed keeps every run identical."""
     rng = random.Random(20240208)
     start = datetime(2023, 1, 2, 9, 0, 0)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for user_id in range(1, 51):
         first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
         company = _COMPANIES[(user_id - 1) % len(_COMPANIES)]
@@ -147,6 +147,6 @@ def run(query: str) -> tuple[list[Column], list[dict[str, object]]]:
     for raw in raw_rows:
         rows.append({
             name: bool(value) if kind == "boolean" and value is not None else value
-            for (name, kind, _), value in zip(columns, raw)
+            for (name, kind, _), value in zip(columns, raw, strict=True)
         })
     return columns, rows

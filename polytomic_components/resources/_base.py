@@ -134,8 +134,11 @@ class PolytomicProvider(ResourceProvider):
         inputs = self._inputs(props)
         with self.client() as client:
             self.before_write(client, inputs)
-            body = self.to_body(inputs, None)
-            created = self._create_once(client, props["resource_key"], inputs, body)
+            if props.get("adopt_id"):
+                created = self._adopt(client, props["adopt_id"], inputs, props)
+            else:
+                body = self.to_body(inputs, None)
+                created = self._create_once(client, props["resource_key"], inputs, body)
         return CreateResult(created["id"], self._outputs(created, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -174,6 +177,21 @@ class PolytomicProvider(ResourceProvider):
         inputs = self._inputs(props)
         return {**inputs, "resource_key": props.get("resource_key"),
                 **self.computed_outputs(api_object, props)}
+
+    def _adopt(self, client: PolytomicClient, id_: str, inputs: Mapping[str, Any],
+               props: Mapping[str, Any]) -> dict[str, Any]:
+        """Take over an existing object: write the declared inputs to it instead of creating one.
+
+        This is how existing objects come under management: the Python dynamic-provider host cannot
+        serve the `import_` option (the engine's import Read carries no serialized provider).
+        """
+        try:
+            existing = getattr(client, f"get_{self.api_object}")(id_)
+        except NotFoundError:
+            raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; "
+                             "check the id, or remove adopt_id to create a new one") from None
+        body = self.to_body(inputs, self.computed_outputs(existing, props))
+        return getattr(client, f"update_{self.api_object}")(id_, body)  # type: ignore[no-any-return]
 
     def _create_once(self, client: PolytomicClient, seed: str, inputs: Mapping[str, Any],
                      body: dict[str, Any]) -> dict[str, Any]:

@@ -141,10 +141,12 @@ class Connection(Resource, module="polytomic", name="Connection"):
         secret_configuration: pulumi.Input[Mapping[str, Any]] | None = None,
         redirect_url: pulumi.Input[str] | None = None,
         force_destroy: bool = False,
+        adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a connection.
 
+        :param adopt_id: the id of an existing object to manage instead of creating one.
         :param name: the connection's name in Polytomic.
         :param type: the connection type id, e.g. ``snowflake`` or ``linkedinads``.
         :param configuration: the type's non-sensitive configuration keys, as the API names them.
@@ -156,6 +158,7 @@ class Connection(Resource, module="polytomic", name="Connection"):
             "name": name, "type": type, "configuration": configuration or {},
             "secret_configuration": pulumi.Output.secret(secret_configuration or {}),
             "redirect_url": redirect_url, "force_destroy": force_destroy,
+            "adopt_id": adopt_id,
             "resource_key": resource_key(resource_name, "Connection"),
             "status": None, "auth_url": None,
         }

@@ -67,10 +67,12 @@ class Model(Resource, module="polytomic", name="Model"):
         connection_id: pulumi.Input[str],
         configuration: pulumi.Input[Mapping[str, Any]],
         identifier: pulumi.Input[str] | None = None,
+        adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a model.
 
+        :param adopt_id: the id of an existing object to manage instead of creating one.
         :param name: the model's name in Polytomic.
         :param connection_id: the source connection (changing it replaces the model).
         :param configuration: ``{"query": "SELECT ..."}``, or ``{"schema": ..., "table": ...}``.

@@ -266,10 +266,12 @@ class Sync(Resource, module="polytomic", name="Sync"):
         sync_all_records: pulumi.Input[bool] = False,
         skip_initial_backfill: pulumi.Input[bool] = False,
         encryption_passphrase: pulumi.Input[str] | None = None,
+        adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a model sync.
 
+        :param adopt_id: the id of an existing object to manage instead of creating one.
         :param name: the sync's name in Polytomic.
         :param target: ``{"connection_id", "object"}`` or ``{"connection_id", "create": {...}}``.
         :param fields: mappings ``{"source": {"model_id", "field"}, "target": "<target field id>"}``.
@@ -286,6 +288,7 @@ class Sync(Resource, module="polytomic", name="Sync"):
             "skip_initial_backfill": skip_initial_backfill,
             "encryption_passphrase": pulumi.Output.secret(encryption_passphrase)
             if encryption_passphrase is not None else None,
+            "adopt_id": adopt_id,
             "resource_key": resource_key(resource_name, "Sync"),
             "target_object": None, "model_ids": None, "problems": None,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -52,18 +53,50 @@ def test_delete_of_a_missing_object_is_not_found(client: PolytomicClient) -> Non
         client.delete_model(str(uuid.uuid4()))
 
 
-def test_invalid_body_is_a_typed_error_with_the_servers_message(
+def test_invalid_body_is_a_bad_request_naming_the_field(
     client: PolytomicClient, snowflake_body: JSON
 ) -> None:
     del snowflake_body["name"]
-    with pytest.raises((BadRequestError, ValidationError)) as caught:
+    with pytest.raises(BadRequestError) as caught:
         client.create_connection(snowflake_body)
     error = caught.value
-    assert isinstance(error, ValueError)
-    assert error.status in (400, 422)
-    assert (error.method, error.path) == ("POST", "/api/connections")
-    assert error.message
+    assert (error.status, error.key, error.method, error.path) == (
+        400,
+        "validation_failed",
+        "POST",
+        "/api/connections",
+    )
+    assert error.metadata["path"] == "name"
+    assert "name" in error.message
     assert snowflake_body["configuration"]["password"] not in str(error)
+
+
+def test_bad_model_query_is_a_bad_request(client: PolytomicClient, snowflake: JSON) -> None:
+    body = {
+        "name": "Broken",
+        "connection_id": snowflake["id"],
+        "configuration": {"query": "SELECT nope FROM missing_table"},
+    }
+    with pytest.raises(BadRequestError) as caught:
+        client.create_model(body)
+    assert (caught.value.status, caught.value.key) == (400, "invalid_query")
+    assert "missing_table" in caught.value.message
+
+
+def test_connection_in_use_is_a_validation_error_naming_its_users(
+    client: PolytomicClient, snowflake: JSON, model: JSON
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        client.delete_connection(snowflake["id"])
+    error = caught.value
+    assert (error.status, error.key, error.method, error.path) == (
+        422,
+        "connection_in_use",
+        "DELETE",
+        f"/api/connections/{snowflake['id']}",
+    )
+    assert error.metadata["model_ids"] == [model["id"]]
+    assert "force" in error.message
 
 
 def test_sync_into_an_unknown_audience_is_refused(client: PolytomicClient, sync_body: Any) -> None:
@@ -76,14 +109,14 @@ def test_sync_into_an_unknown_audience_is_refused(client: PolytomicClient, sync_
 def test_same_key_while_the_first_request_runs_is_a_conflict(
     client: PolytomicClient, emulator: Emulator, snowflake_body: JSON
 ) -> None:
-    emulator.set_faults(latency_ms=600)
+    emulator.set_faults(latency_ms=1500)
     key = f"conflict-{uuid.uuid4()}"
     first = threading.Thread(
         target=client.create_connection, args=(snowflake_body,), kwargs={"idempotency_key": key}
     )
     first.start()
     try:
-        threading.Event().wait(0.2)  # let the first request claim the key
+        time.sleep(0.4)  # let the first request claim the key
         with pytest.raises(ConflictError) as caught:
             client.create_connection(snowflake_body, idempotency_key=key)
     finally:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from polytomic_components.client import PolytomicClient
-from polytomic_components.errors import NotFoundError, PolytomicError
+from polytomic_components.errors import NotFoundError
 
 JSON = dict[str, Any]
 
@@ -46,16 +46,3 @@ def test_deleted_model_is_gone(client: PolytomicClient, model: JSON) -> None:
     client.delete_model(model["id"])
     with pytest.raises(NotFoundError):
         client.get_model(model["id"])
-
-
-def test_bad_query_is_refused_with_a_message(client: PolytomicClient, snowflake: JSON) -> None:
-    with pytest.raises(PolytomicError) as caught:
-        client.create_model(
-            {
-                "name": "Broken",
-                "connection_id": snowflake["id"],
-                "configuration": {"query": "SELECT nope FROM missing_table"},
-            }
-        )
-    assert caught.value.status in (400, 422)
-    assert caught.value.message

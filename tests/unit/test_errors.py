@@ -77,11 +77,17 @@ def test_unmapped_status_is_the_root_class() -> None:
 
 
 def test_current_body_fields_are_carried() -> None:
-    body = {"status": 422, "message": "name is required", "key": "validation_failed",
-            "metadata": {"field": "name"}}
+    body = {
+        "status": 422,
+        "message": "name is required",
+        "key": "validation_failed",
+        "metadata": {"field": "name"},
+    }
     error = error_from_response(_response(422, body))
     assert (error.message, error.key, error.metadata) == (
-        "name is required", "validation_failed", {"field": "name"}
+        "name is required",
+        "validation_failed",
+        {"field": "name"},
     )
     assert (error.method, error.path) == ("POST", "/api/syncs")
 
@@ -97,8 +103,12 @@ def test_str_names_method_path_status_key_message_and_hint() -> None:
 
 
 def test_legacy_401_body_is_understood() -> None:
-    body = {"status": "Unauthorized", "error": "invalid API key", "code": 401,
-            "context": {"org": "x"}}
+    body = {
+        "status": "Unauthorized",
+        "error": "invalid API key",
+        "code": 401,
+        "context": {"org": "x"},
+    }
     error = error_from_response(_response(401, body, method="GET", url="https://h/api/me"))
     assert isinstance(error, AuthenticationError)
     assert error.message == "invalid API key"

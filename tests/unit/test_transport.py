@@ -70,7 +70,9 @@ def server() -> Iterator[_FlakyServer]:
 
 @pytest.fixture
 def session() -> Iterator[requests.Session]:
-    session = build_session(KEY, "2025-09-18", retry=default_retry(backoff_factor=0, backoff_jitter=0))
+    session = build_session(
+        KEY, "2025-09-18", retry=default_retry(backoff_factor=0, backoff_jitter=0)
+    )
     yield session
     session.close()
 

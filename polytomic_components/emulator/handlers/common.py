@@ -66,17 +66,19 @@ class Response:
 class ApiError(Exception):
     """A Polytomic-shaped error: ``{"status", "message", "key", "metadata"}``."""
 
-    def __init__(self, status: int, key: str, message: str,
-                 metadata: Json | None = None) -> None:
+    def __init__(self, status: int, key: str, message: str, metadata: Json | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.key = key
         self.message = message
         self.metadata = metadata or {}
+        self.headers = headers or {}  # e.g. Retry-After on 429, Allow on 405
 
-    def body(self) -> Json:
-        return {"status": self.status, "message": self.message, "key": self.key,
+    def response(self) -> Response:
+        body = {"status": self.status, "message": self.message, "key": self.key,
                 "metadata": self.metadata}
+        return Response(self.status, body, dict(self.headers))
 
 
 def invalid(path: str, message: str, allowed: Sequence[Any] | None = None) -> ApiError:
@@ -150,7 +152,7 @@ def optional_bool(body: Json, key: str, default: bool = False) -> bool:
 PAGE_SIZE = 50
 
 
-def paginate(request: Request, items: list[Json], sort_key: Callable[[Json], Sequence[Any]],
+def paginate(request: Request, items: list[Json], sort_key: Callable[[Json], tuple[Any, ...]],
              descending: bool = True) -> Response:
     """One page of ``items`` plus ``pagination.next_page_token``.
 
@@ -168,9 +170,9 @@ def paginate(request: Request, items: list[Json], sort_key: Callable[[Json], Seq
     ordered = sorted(items, key=sort_key, reverse=descending)
     token = request.arg("page_token")
     if token:
-        after = _decode_token(token)
+        after = tuple(_decode_token(token))
         ordered = [item for item in ordered
-                   if (list(sort_key(item)) < after if descending else list(sort_key(item)) > after)]
+                   if (sort_key(item) < after if descending else sort_key(item) > after)]
     page = ordered[:limit]
     pagination: Json = {}
     if len(ordered) > limit:

@@ -117,7 +117,8 @@ def validate_configuration(ctype: ConnectionType, config: Json) -> Json:
     if ctype is SNOWFLAKE:
         _check_snowflake(cleaned)
     else:
-        cleaned["accounts"] = _checked_accounts(cleaned.get("accounts", []))
+        if "accounts" in cleaned:
+            cleaned["accounts"] = _checked_accounts(cleaned["accounts"])
         supplied = [name for name in OAUTH_CREDENTIALS if cleaned.get(name)]
         if supplied and len(supplied) < len(OAUTH_CREDENTIALS):
             missing = [name for name in OAUTH_CREDENTIALS if name not in supplied]

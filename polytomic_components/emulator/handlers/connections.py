@@ -13,10 +13,31 @@ from urllib.parse import urlencode
 
 from .. import linkedin
 from ..store import Store
-from .common import (ACTOR, MASK, ORGANIZATION_ID, ApiError, Json, Request, Response, invalid,
-                     new_id, no_content, not_found, ok, optional_list, require_string, utc_now)
-from .connection_types import (LINKEDIN_ADS, OAUTH_CREDENTIALS, TYPES, ConnectionType,
-                               connection_type, validate_configuration)
+from .common import (
+    ACTOR,
+    MASK,
+    ORGANIZATION_ID,
+    ApiError,
+    Json,
+    Request,
+    Response,
+    invalid,
+    new_id,
+    no_content,
+    not_found,
+    ok,
+    optional_list,
+    require_string,
+    utc_now,
+)
+from .connection_types import (
+    LINKEDIN_ADS,
+    OAUTH_CREDENTIALS,
+    TYPES,
+    ConnectionType,
+    connection_type,
+    validate_configuration,
+)
 
 # -- helpers other handler modules use --------------------------------------------------------
 

@@ -11,8 +11,23 @@ from typing import Any
 
 from .. import warehouse
 from ..store import Store
-from .common import (ACTOR, ORGANIZATION_ID, ApiError, Json, Request, Response, invalid, new_id,
-                     no_content, not_found, ok, optional_list, paginate, require_string, utc_now)
+from .common import (
+    ACTOR,
+    ORGANIZATION_ID,
+    ApiError,
+    Json,
+    Request,
+    Response,
+    invalid,
+    new_id,
+    no_content,
+    not_found,
+    ok,
+    optional_list,
+    paginate,
+    require_string,
+    utc_now,
+)
 from .connection_types import TYPES
 
 SAMPLE_SIZE = 10

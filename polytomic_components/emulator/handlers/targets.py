@@ -11,8 +11,17 @@ from typing import Any
 
 from .. import linkedin
 from ..store import Store
-from .common import (ApiError, Json, Request, Response, bad_reference, invalid, not_found, ok,
-                     utc_now)
+from .common import (
+    ApiError,
+    Json,
+    Request,
+    Response,
+    bad_reference,
+    invalid,
+    not_found,
+    ok,
+    utc_now,
+)
 from .connection_types import TYPES
 from .connections import enabled_accounts, load_connection, require_authorized
 
@@ -106,7 +115,7 @@ def target_property_values(request: Request) -> Response:
 
 
 def target_fields(request: Request) -> Response:
-    """Describe an existing audience (``target=``) or a not-yet-created one (``properties[...]``)."""
+    """Describe an existing audience (``target=``) or one to create (``properties[...]``)."""
     connection = destination(request, request.params["id"])
     target = request.arg("target")
     properties = {match["name"]: values[0] for key, values in request.query.items()

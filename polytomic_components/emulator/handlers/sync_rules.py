@@ -1,0 +1,208 @@
+"""Shape rules for sync request bodies: enums, schedules, mappings. No lookups here.
+
+Each ``check_*`` takes the raw JSON value and the path it sits at, raises a 400 naming that
+path, and returns the value normalised to the shape responses use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .common import Json, invalid, optional_list, require_string
+
+MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
+FREQUENCIES = ("manual", "continuous", "hourly", "daily", "weekly", "custom", "builder",
+               "runafter", "multi", "dbtcloud")
+IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
+FIELD_SYNC_MODES = ("updateOrCreate", "create")
+STRATEGIES = ("priority", "and")
+FILTER_FUNCTIONS = (
+    "Equality", "Inequality", "IsNull", "IsNotNull", "True", "False", "OnOrAfter", "OnOrBefore",
+    "GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual", "StringContains",
+    "StringStartsWith", "StringEndsWith", "StringDoesNotContain", "StringDoesNotStartWith",
+    "StringDoesNotEndWith", "StringOneOf", "StringNotOneOf", "Between", "ArrayContains",
+    "ArrayDoesNotContain", "InTheLast", "RelativeOnOrBefore", "RelativeOnOrAfter", "StringLike",
+    "StringNotLike", "StringMatchesTrimmed",
+)
+DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+SCHEDULE_KEYS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month",
+                 "run_after", "run_after_success_only", "connection_id", "job_id")
+_REQUIRED_BY_FREQUENCY = {
+    "hourly": ("minute",),
+    "daily": ("hour", "minute"),
+    "weekly": ("day_of_week", "hour", "minute"),
+}
+# Cron-style keys and their ranges (day_of_week also accepts day names).
+_TIME_KEYS = {"minute": (0, 59), "hour": (0, 23), "day_of_month": (1, 31), "month": (1, 12),
+              "day_of_week": (0, 6)}
+_CRON_PART = re.compile(r"(?P<start>\*|\d+)(?:-(?P<end>\d+))?(?:/(?P<step>\d+))?")
+
+
+def check_schedule(value: Any) -> Json:
+    """Frequency from the enum, the keys that frequency needs, and values in range.
+
+    hourly needs minute; daily hour and minute; weekly also day_of_week; custom at least one
+    cron key (each may use ``*``, ranges, steps and lists); runafter a non-empty ``run_after``.
+    Other frequencies take no further checks.
+    """
+    if not isinstance(value, dict):
+        raise invalid("schedule", "is required and must be an object")
+    for key in value:
+        if key not in SCHEDULE_KEYS:
+            raise invalid(f"schedule.{key}", "is not a schedule key", SCHEDULE_KEYS)
+    frequency = value.get("frequency")
+    if frequency not in FREQUENCIES:
+        raise invalid("schedule.frequency", f"unknown frequency {frequency!r}", FREQUENCIES)
+    schedule = {key: item for key, item in value.items() if item is not None}
+    for key in _REQUIRED_BY_FREQUENCY.get(frequency, ()):
+        if schedule.get(key, "") == "":
+            raise invalid(f"schedule.{key}", f"is required for frequency {frequency!r}")
+    cron = frequency == "custom"
+    if cron and not any(schedule.get(key, "") != "" for key in _TIME_KEYS):
+        raise invalid("schedule", "frequency 'custom' needs at least one of "
+                                  + ", ".join(_TIME_KEYS))
+    for key in _TIME_KEYS:
+        if schedule.get(key, "") != "":
+            schedule[key] = _time_value(f"schedule.{key}", key, schedule[key], cron)
+    if frequency == "runafter":
+        schedule["run_after"] = _check_run_after(schedule.get("run_after"))
+    return schedule
+
+
+def check_source(value: Any, path: str) -> Json:
+    """A model field reference ``{"model_id", "field"}``."""
+    if not isinstance(value, dict):
+        raise invalid(path, 'must be an object {"model_id": ..., "field": ...}')
+    return {"model_id": require_string(value, "model_id", f"{path}.model_id"),
+            "field": require_string(value, "field", f"{path}.field")}
+
+
+def check_field(value: Any, path: str) -> Json:
+    """One ``fields[]`` mapping: a target plus a source or a constant ``override_value``."""
+    if not isinstance(value, dict):
+        raise invalid(path, "must be an object")
+    mapping: Json = {"target": require_string(value, "target", f"{path}.target")}
+    if value.get("source") is not None:
+        mapping["source"] = check_source(value["source"], f"{path}.source")
+    elif value.get("override_value") is None:
+        raise invalid(f"{path}.source", "is required unless override_value is given")
+    if value.get("override_value") is not None:
+        if not isinstance(value["override_value"], str):
+            raise invalid(f"{path}.override_value", "must be a string")
+        mapping["override_value"] = value["override_value"]
+    sync_mode = value.get("sync_mode") or "updateOrCreate"
+    if sync_mode not in FIELD_SYNC_MODES:
+        raise invalid(f"{path}.sync_mode", f"unknown field sync mode {sync_mode!r}",
+                      FIELD_SYNC_MODES)
+    mapping.update(new=bool(value.get("new")), sync_mode=sync_mode,
+                   encryption_enabled=bool(value.get("encryption_enabled")))
+    return mapping
+
+
+def check_override_field(value: Any, path: str) -> Json:
+    """One ``override_fields[]`` entry: a constant written to a target field."""
+    if not isinstance(value, dict) or not isinstance(value.get("override_value"), str):
+        raise invalid(path, 'must be an object {"target": ..., "override_value": "<string>"}')
+    return {"target": require_string(value, "target", f"{path}.target"),
+            "override_value": value["override_value"], "new": bool(value.get("new")),
+            "sync_mode": value.get("sync_mode") or "updateOrCreate"}
+
+
+def check_identities(body: Json) -> tuple[list[Json], str]:
+    """The identity mappings and strategy; ``identities`` wins over the deprecated ``identity``."""
+    identities = body.get("identities")
+    if identities is not None:
+        if not isinstance(identities, dict):
+            raise invalid("identities", 'must be an object {"mappings": [...], "strategy": ...}')
+        mappings = [_check_identity(item, f"identities.mappings[{index}]") for index, item
+                    in enumerate(optional_list(identities, "mappings", "identities.mappings"))]
+        strategy = identities.get("strategy") or "priority"
+        if len(mappings) > 1 and not identities.get("strategy"):
+            raise invalid("identities.strategy", "is required with more than one mapping",
+                          STRATEGIES)
+        if strategy not in STRATEGIES:
+            raise invalid("identities.strategy", f"unknown strategy {strategy!r}", STRATEGIES)
+        return mappings, strategy
+    if body.get("identity") is not None:
+        return [_check_identity(body["identity"], "identity")], "priority"
+    return [], "priority"
+
+
+def check_filters(value: Any, path: str) -> Json:
+    """``model_filters``/``target_filters``: conditions with a known function, plus logic."""
+    if value is None:
+        return {"conditions": [], "logic": ""}
+    if not isinstance(value, dict):
+        raise invalid(path, 'must be an object {"conditions": [...], "logic": ...}')
+    conditions = optional_list(value, "conditions", f"{path}.conditions")
+    for index, condition in enumerate(conditions):
+        where = f"{path}.conditions[{index}]"
+        if not isinstance(condition, dict):
+            raise invalid(where, "must be an object")
+        if condition.get("function") not in FILTER_FUNCTIONS:
+            raise invalid(f"{where}.function",
+                          f"unknown filter function {condition.get('function')!r}",
+                          FILTER_FUNCTIONS)
+    logic = value.get("logic") or ""
+    if not isinstance(logic, str):
+        raise invalid(f"{path}.logic", "must be a string")
+    return {"conditions": conditions, "logic": logic}
+
+
+def _check_identity(value: Any, path: str) -> Json:
+    """An identity mapping; the function is matched case-insensitively (the guide sends
+    ``equality``) and returned in the enum's spelling."""
+    if not isinstance(value, dict):
+        raise invalid(path, "must be an object with source, target and function")
+    canonical = {name.lower(): name for name in IDENTITY_FUNCTIONS}
+    function = value.get("function")
+    if not isinstance(function, str) or function.lower() not in canonical:
+        raise invalid(f"{path}.function", f"unknown identity function {function!r}",
+                      IDENTITY_FUNCTIONS)
+    return {"source": check_source(value.get("source"), f"{path}.source"),
+            "target": require_string(value, "target", f"{path}.target"),
+            "function": canonical[function.lower()], "new_field": bool(value.get("new_field"))}
+
+
+def _time_value(path: str, key: str, value: Any, cron: bool) -> str:
+    """A schedule time value as a string: one number in range, or (custom) a cron field."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise invalid(path, "must be a string")
+    text = str(value).strip().lower()
+    low, high = _TIME_KEYS[key]
+    if key == "day_of_week":
+        if not cron:
+            if text not in DAYS:
+                raise invalid(path, f"unknown day {value!r}", DAYS[1:] + DAYS[:1])
+            return text
+        for number, day in enumerate(DAYS):
+            text = text.replace(day, str(number))
+    parts = text.split(",") if cron else [text]
+    if not all(_cron_part_ok(part, low, high, cron) for part in parts):
+        expected = "a cron field (*, n, a-b, */n, lists)" if cron else "a whole number"
+        raise invalid(path, f"{value!r} is not {expected} between {low} and {high}")
+    return str(value).strip().lower()
+
+
+def _cron_part_ok(part: str, low: int, high: int, cron: bool) -> bool:
+    match = _CRON_PART.fullmatch(part)
+    if not match or (not cron and (match["start"] == "*" or match["end"] or match["step"])):
+        return False
+    numbers = [int(n) for n in (match["start"], match["end"]) if n and n != "*"]
+    return all(low <= n <= high for n in numbers) and match["step"] != "0"
+
+
+def _check_run_after(value: Any) -> Json:
+    if not isinstance(value, dict):
+        raise invalid("schedule.run_after", "is required for frequency 'runafter'")
+    run_after: Json = {}
+    for key in ("sync_ids", "bulk_sync_ids"):
+        ids = optional_list(value, key, f"schedule.run_after.{key}")
+        if not all(isinstance(item, str) and item for item in ids):
+            raise invalid(f"schedule.run_after.{key}", "must be a list of ids")
+        run_after[key] = ids
+    if not run_after["sync_ids"] and not run_after["bulk_sync_ids"]:
+        raise invalid("schedule.run_after", "needs at least one of sync_ids or bulk_sync_ids")
+    return run_after
