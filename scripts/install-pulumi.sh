@@ -3,15 +3,19 @@
 #
 # A `pulumi` on PATH of at least the pinned version is used as is. Otherwise both binaries are
 # built from the Go module proxy (the only way in on machines without internet) and cached per
-# version under ~/.cache, so only the first run pays the ~15 minutes of compiling.
+# version under ~/.cache, so only the first run pays the minutes of compiling.
 set -euo pipefail
 
 PULUMI_VERSION="3.274.1"
-# The language host module is never tagged: pin the pseudo-version of the release's commit.
-LANGUAGE_HOST_VERSION="${POLYTOMIC_LANGUAGE_HOST_VERSION:-}"
+# The Python language host module is never tagged, so it is pinned as a pseudo-version. The Go
+# module proxy serves none for a 2025-2026 release; the newest it serves is the v3.137.0 release
+# commit. The language host's gRPC protocol is stable, so the newer CLI drives it (tested).
+LANGUAGE_HOST_RELEASE="3.137.0"
+LANGUAGE_HOST_MODULE="github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
+LANGUAGE_HOST_VERSION="v3.0.0-20241017230213-fd07f42c6116"
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi"
-bin_dir="$cache_root/v$PULUMI_VERSION/bin"
+bin_dir="$cache_root/v$PULUMI_VERSION-python-v$LANGUAGE_HOST_RELEASE/bin"
 
 log() { echo "install-pulumi: $*" >&2; }
 
@@ -28,7 +32,7 @@ if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-python >/dev/
   fi
 fi
 
-if [ -x "$bin_dir/pulumi" ] && { [ -z "$LANGUAGE_HOST_VERSION" ] || [ -x "$bin_dir/pulumi-language-python" ]; }; then
+if [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-python" ]; then
   log "using cached engine in $bin_dir"
   echo "$bin_dir"
   exit 0
@@ -44,28 +48,41 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 staging="$work/bin"
 mkdir -p "$staging"
+
+# build_in_wrapper DIR OUTPUT VERSION PACKAGE MODULE@VERSION...: a throwaway module per binary,
+# because `go install pkg@version` refuses modules with replace directives and a wrapper's
+# dependencies' replace directives are ignored.
+build_in_wrapper() {
+  local dir="$1" output="$2" version="$3" package="$4"
+  shift 4
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    go mod init "polytomic-components-build/$(basename "$dir")" >/dev/null 2>&1
+    go get "$@"
+    log "compiling $(basename "$output") v$version"
+    CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+      -o "$output" "$package"
+  )
+}
+
 log "building pulumi v$PULUMI_VERSION from the Go module proxy (first time only; takes minutes)"
-(
-  cd "$work"
-  go mod init polytomic-components-pulumi-build >/dev/null 2>&1
-  go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" \
-         "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
-  [ -z "$LANGUAGE_HOST_VERSION" ] || \
-    go get "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3@$LANGUAGE_HOST_VERSION"
-  ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
-  log "compiling pulumi"
-  CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$staging/pulumi" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  if [ -n "$LANGUAGE_HOST_VERSION" ]; then
-    log "compiling pulumi-language-python"
-    CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$staging/pulumi-language-python" \
-      github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-  fi
-  sdk_dir="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
-  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/"
-  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/"
-  install -m 0755 "$sdk_dir/python/dist/pulumi-analyzer-policy-python" "$staging/" 2>/dev/null || true
-)
+build_in_wrapper "$work/cli" "$staging/pulumi" "$PULUMI_VERSION" \
+  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+  "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" \
+  "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+# The checksum database has no record of this pseudo-version; the proxy is the only source.
+GONOSUMDB="$LANGUAGE_HOST_MODULE" build_in_wrapper "$work/language-host" \
+  "$staging/pulumi-language-python" "$LANGUAGE_HOST_RELEASE" "$LANGUAGE_HOST_MODULE" \
+  "$LANGUAGE_HOST_MODULE@$LANGUAGE_HOST_VERSION" \
+  "github.com/pulumi/pulumi/sdk/v3@v$LANGUAGE_HOST_RELEASE" \
+  "github.com/pulumi/pulumi/pkg/v3@v$LANGUAGE_HOST_RELEASE"
+
+sdk_dir="$(cd "$work/cli" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/"
+install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/"
+
 "$staging/pulumi" version >/dev/null
 mkdir -p "$(dirname "$bin_dir")"
 rm -rf "$bin_dir" && mv "$staging" "$bin_dir"

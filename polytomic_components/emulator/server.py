@@ -1,6 +1,6 @@
 """The emulator's HTTP server: routing, the API's transport rules, faults and the admin API.
 
-Three kinds of path:
+Three kinds of path (faults themselves are drawn in ``faults.py``):
 
 - ``/api/...`` -- the Polytomic API. In order: injected faults, ``Authorization: Bearer``,
   ``X-Polytomic-Version``, route lookup, ``Idempotency-Key``, then the handler inside one store
@@ -16,21 +16,19 @@ import hmac
 import ipaddress
 import json
 import os
-import random
 import re
 import socket
 import struct
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from .faults import FaultInjector, Roll
 from .handlers import connections, executions, me, models, oauth, syncs, targets
 from .handlers.common import ApiError, Json, Request, Response, utc_now
 from .store import KeyInFlight, Store
@@ -100,81 +98,6 @@ PAGE_ROUTES: list[Route] = [
     _route("GET", "/oauth/linkedin/authorize", oauth.authorize),
     _route("POST", "/oauth/linkedin/authorize", oauth.authorize),
 ]
-
-
-# -- faults ------------------------------------------------------------------------------------
-
-FAULT_DEFAULTS: Json = {
-    "error_429_rate": 0.0,  # answer 429 with Retry-After, without processing
-    "error_5xx_rate": 0.0,  # answer 503, without processing
-    "reset_rate": 0.0,  # close the connection before processing
-    "drop_after_commit_rate": 0.0,  # process fully, then close without answering
-    "latency_ms": 0,  # delay before the handler runs (after an idempotency key is claimed)
-    "retry_after_seconds": 1,
-    "seed": None,  # seed for the random draws; None = unpredictable
-}
-_RATES = ("error_429_rate", "error_5xx_rate", "reset_rate", "drop_after_commit_rate")
-
-
-@dataclass
-class _Roll:
-    """Which faults hit one request."""
-
-    reset: bool = False
-    rate_limited: bool = False
-    unavailable: bool = False
-    drop_after_commit: bool = False
-
-
-class FaultInjector:
-    """Seedable random faults for ``/api`` requests (configured through ``/__emulator/faults``)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.configure({})
-
-    def configure(self, settings: Json) -> None:
-        """Replace the settings: keys not given go back to ``FAULT_DEFAULTS``."""
-        checked = _checked_fault_settings(settings)
-        with self._lock:
-            self.settings = checked
-            self._random = random.Random(checked["seed"])
-
-    def roll(self) -> _Roll:
-        # Always four draws, so a seed gives the same sequence whatever the rates are.
-        with self._lock:
-            draws = [self._random.random() for _ in _RATES]
-            hits = [draw < self.settings[rate] for draw, rate in zip(draws, _RATES, strict=True)]
-        return _Roll(rate_limited=hits[0], unavailable=hits[1], reset=hits[2],
-                     drop_after_commit=hits[3])
-
-    def delay(self) -> None:
-        if self.settings["latency_ms"]:
-            time.sleep(self.settings["latency_ms"] / 1000)
-
-
-def _checked_fault_settings(settings: Any) -> Json:
-    if not isinstance(settings, dict):
-        raise ApiError(400, "bad_request", "fault settings must be a JSON object")
-    unknown = sorted(set(settings) - set(FAULT_DEFAULTS))
-    if unknown:
-        raise ApiError(400, "bad_request", f"unknown fault settings {unknown}; known: "
-                                           f"{', '.join(FAULT_DEFAULTS)}")
-    checked = {**FAULT_DEFAULTS, **settings}
-    for rate in _RATES:
-        if not _is_number(checked[rate]) or not 0 <= checked[rate] <= 1:
-            raise ApiError(400, "bad_request", f"{rate} must be a number from 0 to 1")
-    for name in ("latency_ms", "retry_after_seconds"):
-        if not _is_number(checked[name]) or checked[name] < 0:
-            raise ApiError(400, "bad_request", f"{name} must be a number >= 0")
-    if checked["seed"] is not None and (isinstance(checked["seed"], bool)
-                                        or not isinstance(checked["seed"], int)):
-        raise ApiError(400, "bad_request", "seed must be an integer or null")
-    return checked
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -248,7 +171,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             self._send(response)
 
-    def _api_response(self, path: str, query: str, raw_body: bytes, roll: _Roll) -> Response:
+    def _api_response(self, path: str, query: str, raw_body: bytes, roll: Roll) -> Response:
         server = self.server
         try:
             if roll.rate_limited:

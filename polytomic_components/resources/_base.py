@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -47,7 +48,7 @@ def is_known(value: Any) -> bool:
         return all(is_known(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return all(is_known(v) for v in value)
-    return value != UNKNOWN
+    return value != UNKNOWN and not isinstance(value, Unknown)
 
 
 def _at(props: Mapping[str, Any] | None, path: str) -> Any:

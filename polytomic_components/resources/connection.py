@@ -74,9 +74,10 @@ class ConnectionProvider(PolytomicProvider):
             client.delete_connection(id_, force=bool(props.get("force_destroy")))
         except ValidationError as error:
             raise ValidationError(
-                error.status, f"{error.message}. Delete what uses it first, or set "
-                "force_destroy=True on this connection to delete them with it",
-                key=error.key, metadata=error.metadata, method=error.method, path=error.path,
+                error.message, status=error.status, key=error.key, metadata=error.metadata,
+                method=error.method, path=error.path,
+                hint="Delete what uses it first, or set force_destroy=True on this connection "
+                     "to delete them with it",
             ) from None
 
 

@@ -91,4 +91,4 @@ def test_guide_six_steps_replay(
     audiences = {o["id"]: o for o in client.target_objects(linkedin["id"]).objects}
     assert audiences[new_id]["name"] == "User Audience: New audience"
     assert client.get_sync(into_new["id"])["target"]["object"] == new_id
-    assert emulator.state()["data"]["syncs"] == 2
+    assert emulator.state()["syncs"] == 2

@@ -27,7 +27,7 @@ def test_same_idempotency_key_replays_the_first_create(
     first = client.create_connection(snowflake_body, idempotency_key=key)
     second = client.create_connection(snowflake_body, idempotency_key=key)
     assert second["id"] == first["id"]
-    assert emulator.state()["data"]["connections"] == 1
+    assert emulator.state()["connections"] == 1
 
 
 def test_creates_with_keys_survive_rate_limits_and_server_errors(
@@ -41,7 +41,7 @@ def test_creates_with_keys_survive_rate_limits_and_server_errors(
     ]
     emulator.set_faults(error_429_rate=0, error_5xx_rate=0)
     assert len(set(ids)) == 20
-    assert emulator.state()["data"]["connections"] == 20
+    assert emulator.state()["connections"] == 20
     retried = [r for r in emulator.requests_log() if r["status"] in (429, 502, 503, 504)]
     assert retried, "the faults should have been hit at least once"
 
@@ -55,7 +55,7 @@ def test_dropped_response_after_commit_is_replayed_not_duplicated(
         # Every attempt commits and then loses its response: retries exhaust...
         client.create_connection(snowflake_body, idempotency_key=key)
     # ...yet the key kept them from creating more than one connection.
-    assert emulator.state()["data"]["connections"] == 1
+    assert emulator.state()["connections"] == 1
     emulator.set_faults(drop_after_commit_rate=0)
     replayed = client.create_connection(snowflake_body, idempotency_key=key)
     assert [c["id"] for c in client.list_connections()] == [replayed["id"]]
@@ -68,7 +68,7 @@ def test_occasionally_dropped_responses_with_keys_create_exactly_once(
     for i in range(10):
         client.create_connection({**snowflake_body, "name": f"conn-{i}"}, idempotency_key=_key())
     emulator.set_faults(drop_after_commit_rate=0)
-    assert emulator.state()["data"]["connections"] == 10
+    assert emulator.state()["connections"] == 10
 
 
 def test_post_without_key_is_not_retried_after_a_dropped_response(
@@ -79,7 +79,7 @@ def test_post_without_key_is_not_retried_after_a_dropped_response(
         client.create_connection(snowflake_body)
     assert caught.value.status is None
     assert isinstance(caught.value, ConnectionError)
-    assert emulator.state()["data"]["connections"] == 1
+    assert emulator.state()["connections"] == 1
     assert len([r for r in emulator.requests_log() if r["method"] == "POST"]) == 1
 
 

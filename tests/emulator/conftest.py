@@ -39,6 +39,11 @@ class Api:
         return requests.request(method, self.emulator.url + path, headers=sent, timeout=10,
                                 **kwargs)
 
+    def state(self) -> JSON:
+        """Object counts from the admin API (``GET /__emulator/state``)."""
+        response = requests.get(f"{self.emulator.url}/__emulator/state", timeout=10)
+        return dict(response.json()["data"])
+
     def data(self, method: str, path: str, **kwargs: Any) -> Any:
         """The ``data`` of a call that must succeed."""
         response = self(method, path, **kwargs)

@@ -61,13 +61,13 @@ def test_wrong_method_is_405_with_allow(api: Api) -> None:
     assert set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
 
 
-def test_idempotent_replay_returns_same_object_once(api: Api, emulator: Emulator) -> None:
+def test_idempotent_replay_returns_same_object_once(api: Api) -> None:
     headers = {"Idempotency-Key": "create-snowflake-1"}
     first = api("POST", "/api/connections", json=SNOWFLAKE, headers=headers)
     second = api("POST", "/api/connections", json=SNOWFLAKE, headers=headers)
     assert second.json() == first.json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert emulator.state()["data"]["connections"] == 1
+    assert api.state()["connections"] == 1
 
 
 def test_idempotent_replay_repeats_errors(api: Api) -> None:
@@ -118,7 +118,7 @@ def test_reset_fault_closes_connection_without_processing(api: Api, emulator: Em
     with pytest.raises(requests.ConnectionError):
         api("POST", "/api/connections", json=SNOWFLAKE)
     emulator.set_faults()
-    assert emulator.state()["data"]["connections"] == 0
+    assert api.state()["connections"] == 0
 
 
 def test_dropped_response_is_replayed_by_same_key(api: Api, emulator: Emulator) -> None:
@@ -155,7 +155,7 @@ def test_request_log_records_api_calls_in_order(api: Api, emulator: Emulator) ->
 def test_reset_returns_to_seeded_state(api: Api, emulator: Emulator) -> None:
     api("POST", "/api/connections", json=SNOWFLAKE)
     emulator.reset()
-    assert emulator.state()["data"] == {"connections": 0, "models": 0, "syncs": 0,
+    assert api.state() == {"connections": 0, "models": 0, "syncs": 0,
                                         "audiences": 6, "executions": 0}
     assert emulator.requests_log() == []
 

@@ -47,8 +47,7 @@ def test_unknown_source_field_is_named(api: Api, sync_body: Callable[..., JSON],
     assert "email" in error["metadata"]["allowed"]
 
 
-def test_unknown_target_field_is_named(api: Api, sync_body: Callable[..., JSON],
-                                       model: JSON) -> None:
+def test_unknown_target_field_is_named(api: Api, sync_body: Callable[..., JSON]) -> None:
     body = sync_body()
     body["fields"][1]["target"] = "Surname"
     error = _error(api, body)
@@ -106,7 +105,7 @@ def test_put_with_same_create_reuses_the_audience(api: Api, sync_body: Callable[
     sync = api.data("POST", "/api/syncs", json=body)
     updated = api.data("PUT", f"/api/syncs/{sync['id']}", json=body)
     assert updated["target"]["object"] == sync["target"]["object"]
-    assert api.emulator.state()["data"]["audiences"] == 7
+    assert api.state()["audiences"] == 7
 
 
 def test_create_with_disabled_account_is_422(api: Api, sync_body: Callable[..., JSON],

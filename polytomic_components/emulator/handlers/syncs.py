@@ -99,9 +99,11 @@ def list_syncs(request: Request) -> Response:
     syncs = request.store.find("syncs")
     if request.arg("active") is not None:
         syncs = [s for s in syncs if s["active"] == request.flag("active")]
-    for key, item_key in (("mode", "mode"), ("target_connection_id", "target_connection_id")):
-        if request.arg(key) is not None:
-            syncs = [s for s in syncs if _list_item(s)[item_key] == request.arg(key)]
+    if request.arg("mode") is not None:
+        syncs = [s for s in syncs if s["mode"] == request.arg("mode")]
+    if request.arg("target_connection_id") is not None:
+        syncs = [s for s in syncs
+                 if s["target"]["connection_id"] == request.arg("target_connection_id")]
     if request.version == LEGACY_FULL_LIST_VERSION:
         return ok([_view(request.store, s) for s in syncs])
     return paginate(request, [_list_item(s) for s in syncs],

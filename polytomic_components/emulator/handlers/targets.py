@@ -129,13 +129,15 @@ def target_fields(request: Request) -> Response:
         if audience is None:
             raise not_found("target object", target)
         refreshed_at = utc_now() if request.flag("refresh") else audience["created_at"]
-        described = (audience["id"], audience["name"], audience["type"], refreshed_at)
-    else:
-        props = check_creation_properties(connection, properties, "properties")
-        described = (linkedin.audience_id(props["account"], props["type"], "new"),
-                     linkedin.audience_name(props["type"], props["name"]), props["type"],
-                     NEVER_REFRESHED)
-    target_id, name, audience_type, refreshed_at = described
+        return _described(audience["id"], audience["name"], audience["type"], refreshed_at)
+    props = check_creation_properties(connection, properties, "properties")
+    # A placeholder id: the audience only gets a real one when a sync creates it.
+    return _described(linkedin.audience_id(props["account"], props["type"], "new"),
+                      linkedin.audience_name(props["type"], props["name"]), props["type"],
+                      NEVER_REFRESHED)
+
+
+def _described(target_id: str, name: str, audience_type: str, refreshed_at: str) -> Response:
     return ok({"id": target_id, "name": name, "fields": target_fields_of(audience_type),
                "modes": linkedin.MODE_DETAILS, "properties": linkedin.TARGET_PROPERTIES,
                "refreshed_at": refreshed_at})
