@@ -185,3 +185,38 @@ def backend_text(engine_env: dict[str, str]) -> Callable[[], str]:
         return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
 
     return read
+
+
+@attrs.frozen
+class Project:
+    """A copy of the reference project (Pulumi.yaml + stacks/) run with the `pulumi` CLI."""
+
+    directory: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.directory,
+                                env=self.env, capture_output=True, text=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+@pytest.fixture
+def reference_project(engine_env: dict[str, str], emulator: Emulator, tmp_path: Path) -> Iterator[Project]:
+    """The reference project, as users run it, against the emulator; its stacks destroyed after."""
+    directory = tmp_path / "project"
+    (directory / "stacks").mkdir(parents=True)
+    for name in ("Pulumi.yaml", *(f"stacks/{p.name}" for p in (REPO_ROOT / "stacks").glob("*.*")
+                                  if p.is_file() and not p.is_symlink())):
+        (directory / name).write_bytes((REPO_ROOT / name).read_bytes())
+    (directory / ".venv").symlink_to(REPO_ROOT / ".venv")
+    (directory / "stacks" / ".venv").symlink_to(REPO_ROOT / ".venv")
+    env = {**engine_env, "PULUMI_CONFIG_PASSPHRASE": "polytomic-reference-stacks",
+           "POLYTOMIC_DEPLOYMENT_URL": emulator.url, "POLYTOMIC_API_KEY": emulator.api_key}
+    project = Project(directory, env)
+    yield project
+    for stack in ("dev", "staging", "prod"):
+        if project.run("stack", "select", stack, check=False).returncode == 0:
+            project.run("destroy", "--yes", "--stack", stack, check=False)
+            project.run("stack", "rm", "--yes", "--force", stack, check=False)
