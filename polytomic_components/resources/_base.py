@@ -31,7 +31,7 @@ from pulumi.dynamic import (
 )
 
 from ..client import PolytomicClient
-from ..errors import NotFoundError
+from ..errors import ConfigurationError, NotFoundError
 from ..settings import Settings
 
 #: The value the engine puts where an input is not known yet (during preview).
@@ -108,8 +108,9 @@ class PolytomicProvider(ResourceProvider):
         """The inputs as the service now has them, for drift; secrets come from `inputs`."""
         return dict(inputs)
 
-    def before_write(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
-        """Checks that need the service, made with reads only; raise a message naming the fix."""
+    def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+        """Problems only the service can see (reads only); skip what is unknown during preview."""
+        return iter(())
 
     # --- engine protocol ---------------------------------------------------------------------
 
@@ -121,7 +122,10 @@ class PolytomicProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: v for k, v in news.items() if k != _PROVIDER_KEY})
-        return CheckResult(inputs, list(self.validate(inputs)))
+        failures = list(self.validate(inputs))
+        if not failures:
+            failures = self._service_failures_if_configured(inputs)
+        return CheckResult(inputs, failures)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [name for name in self.input_names
@@ -134,7 +138,7 @@ class PolytomicProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self._inputs(props)
         with self.client() as client:
-            self.before_write(client, inputs)
+            self._fail_on_service_failures(client, inputs)
             if props.get("adopt_id"):
                 created = self._adopt(client, props["adopt_id"], inputs, props)
             else:
@@ -155,7 +159,7 @@ class PolytomicProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
         with self.client() as client:
-            self.before_write(client, inputs)
+            self._fail_on_service_failures(client, inputs)
             updated = getattr(client, f"update_{self.api_object}")(id_, self.to_body(inputs, olds))
         return UpdateResult(self._outputs(updated, news))
 
@@ -178,6 +182,21 @@ class PolytomicProvider(ResourceProvider):
         inputs = self._inputs(props)
         return {**inputs, "resource_key": props.get("resource_key"),
                 **self.computed_outputs(api_object, props)}
+
+    def _service_failures_if_configured(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
+        # Without credentials a preview still checks everything it can; the first write then
+        # fails with ConfigurationError saying how to set the key.
+        try:
+            client = self.client()
+        except ConfigurationError:
+            return []
+        with client:
+            return list(self.service_failures(client, inputs))
+
+    def _fail_on_service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
+        failures = list(self.service_failures(client, inputs))
+        if failures:
+            raise ValueError("; ".join(f.reason for f in failures))
 
     def _adopt(self, client: PolytomicClient, id_: str, inputs: Mapping[str, Any],
                props: Mapping[str, Any]) -> dict[str, Any]:

@@ -90,42 +90,45 @@ class SyncProvider(PolytomicProvider):
         if identity is not None and is_known(identity):
             yield from _check_identity(identity)
 
-    def before_write(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
+    def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         target = inputs["target"]
+        if not (is_known(target) and is_known(inputs["mode"])):
+            return  # a new connection (preview): its facts are checked before the sync is written
         connection_id = target["connection_id"]
         if client.get_connection(connection_id).get("status") == "unauthorized":
-            raise ValueError(
-                f"target.connection_id: connection {connection_id} is not authorized yet. Open its "
-                "auth_url output in a browser, complete the authorization, then run `pulumi up` again")
+            yield failure("target.connection_id", f"connection {connection_id} is not authorized yet. Open "
+                          "its auth_url output in a browser, authorize, then run `pulumi up` again")
+            return
         discovered = client.target_objects(connection_id)
         if target.get("object"):
             found = {o["id"]: o for o in discovered.objects}
             if target["object"] not in found:
-                raise ValueError(f"target.object: {target['object']!r} is not a target of connection "
-                                 f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
+                yield failure("target.object", f"{target['object']!r} is not a target of connection "
+                              f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
+                return
             modes = [m["id"] for m in found[target["object"]].get("modes", [])]
             if inputs["mode"] not in modes:
-                raise ValueError(f"mode: {inputs['mode']!r} is not supported by {target['object']!r}; "
-                                 f"use one of: {', '.join(modes)}")
+                yield failure("mode", f"{inputs['mode']!r} is not supported by this target; "
+                              f"use one of: {', '.join(modes)}")
             described = client.target_fields(connection_id, target=target["object"])
         else:
-            enum_props = {p["id"] for p in (discovered.creation or {}).get("properties", []) if p.get("enum")}
-            for prop, value in target["create"].items():
-                if prop not in enum_props:
-                    continue
+            creation = discovered.creation or {}
+            for prop in (p["id"] for p in creation.get("properties", []) if p.get("enum")):
                 allowed = [v["value"] for v in client.target_property_values(connection_id, prop)]
-                if value not in allowed:
-                    raise ValueError(f"target.create.{prop}: {value!r} is not allowed; use one of: "
-                                     f"{', '.join(allowed)}")
+                if target["create"].get(prop) not in allowed:
+                    yield failure(f"target.create.{prop}", f"{target['create'].get(prop)!r} is not "
+                                  f"allowed; use one of: {', '.join(allowed)}")
+                    return
             described = client.target_fields(connection_id, properties=target["create"])
         field_ids = sorted(f["id"] for f in described.get("fields", []))
-        mapped = [(f"fields[{i}].target", f["target"]) for i, f in enumerate(inputs["fields"])]
-        if inputs.get("identity"):
+        fields = inputs["fields"] if isinstance(inputs["fields"], list) else []
+        mapped = [(f"fields[{i}].target", f.get("target")) for i, f in enumerate(fields) if _is_mapping(f)]
+        if _is_mapping(inputs.get("identity")):
             mapped.append(("identity.target", inputs["identity"]["target"]))
         for path, field_id in mapped:
-            if field_id not in field_ids:
-                raise ValueError(f"{path}: {field_id!r} is not a field of this target; "
-                                 f"use one of: {', '.join(field_ids)}")
+            if is_known(field_id) and field_id not in field_ids:
+                yield failure(path, f"{field_id!r} is not a field of this target; "
+                              f"use one of: {', '.join(field_ids)}")
 
     def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
         target = dict(inputs["target"])

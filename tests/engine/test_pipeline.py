@@ -1,0 +1,126 @@
+"""LinkedInAudiencePipeline under the real engine: the guide's six steps as one resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+import requests
+from pulumi.automation import errors as auto_errors
+
+from polytomic_components import (
+    LinkedInAudiencePipeline,
+    LinkedInAudiencePipelineArgs,
+    LinkedInDestination,
+    NewAudience,
+    SnowflakeSource,
+)
+
+pytestmark = pytest.mark.engine
+
+ACCOUNT = "512630692::urn:li:organization:28818517"
+NOT_ENABLED_ACCOUNT = "509937215::urn:li:organization:76213840"
+AUDIENCE = f"{ACCOUNT}~user_audience.29728401"
+CREDENTIALS = {"client_id": "li-client", "client_secret": "li-secret", "oauth_refresh_token": "li-refresh"}
+
+
+def quiet(_line: str) -> None:
+    """Engine output is asserted on where it matters."""
+
+
+def new_sides(*, interactive: bool = False) -> dict[str, Any]:
+    return {
+        "source": SnowflakeSource(account="uc193736182", username="loader", dbname="analytics",
+                                  password="sf-secret"),
+        "destination": LinkedInDestination(accounts=[ACCOUNT], **({} if interactive else CREDENTIALS)),
+    }
+
+
+def program_for(**args: Any) -> Any:
+    def program() -> None:
+        pipeline = LinkedInAudiencePipeline("users", LinkedInAudiencePipelineArgs(
+            model_name="Active users", query="SELECT email, first_name, last_name FROM users",
+            fields={"first_name": "FirstName", "last_name": "LastName"}, **args))
+        pulumi.export("audience", pipeline.audience_id)
+        pulumi.export("sync_id", pipeline.sync_id)
+        pulumi.export("auth_url", pipeline.auth_url)
+    return program
+
+
+def existing_connections(emulator: Any) -> dict[str, str]:
+    snowflake = emulator.api("POST", "/api/connections", json={
+        "name": "Warehouse", "type": "snowflake",
+        "configuration": {"account": "a", "username": "u", "dbname": "d", "password": "p"}}).json()["data"]
+    linkedin = emulator.api("POST", "/api/connections", json={
+        "name": "LinkedIn", "type": "linkedinads",
+        "configuration": {**CREDENTIALS, "accounts": [{"value": ACCOUNT, "label": ACCOUNT}]}}).json()["data"]
+    return {"source_connection_id": snowflake["id"], "destination_connection_id": linkedin["id"]}
+
+
+def test_a_pipeline_into_a_new_audience_creates_it_and_syncs_into_it(polytomic_stack, emulator):
+    before = emulator.state()
+    stack = polytomic_stack(program_for(
+        **new_sides(), create=NewAudience(account=ACCOUNT, type="user_audience", name="Trial signups")))
+    outputs = stack.up(on_output=quiet).outputs
+    audience = outputs["audience"].value
+    sync = emulator.api("GET", f"/api/syncs/{outputs['sync_id'].value}").json()["data"]
+    assert sync["target"]["object"] == audience
+    linkedin_id = sync["target"]["connection_id"]
+    listed = emulator.api("GET", f"/api/connections/{linkedin_id}/modelsync/targetobjects").json()["data"]
+    assert {"id": audience, "name": "User Audience: Trial signups"} in [
+        {"id": o["id"], "name": o["name"]} for o in listed]
+
+    emulator.clear_requests_log()
+    assert stack.preview(on_output=quiet).change_summary == {"same": 6}
+    assert emulator.writes() == []
+
+    stack.destroy(on_output=quiet)
+    after = emulator.state()
+    assert [after[k] for k in ("connections", "models", "syncs")] == \
+        [before[k] for k in ("connections", "models", "syncs")]
+
+
+def test_a_pipeline_into_an_existing_audience_on_existing_connections(polytomic_stack, emulator):
+    stack = polytomic_stack(program_for(**existing_connections(emulator), audience_id=AUDIENCE))
+    outputs = stack.up(on_output=quiet).outputs
+    assert outputs["audience"].value == AUDIENCE
+    assert emulator.state()["connections"] == 2
+
+
+def test_an_interactive_linkedin_connection_asks_for_authorization_then_completes(polytomic_stack, emulator):
+    stack = polytomic_stack(program_for(**new_sides(interactive=True), audience_id=AUDIENCE))
+    with pytest.raises(auto_errors.CommandError, match="not authorized yet"):
+        stack.up(on_output=quiet)
+    auth_url = next(r["outputs"]["auth_url"] for r in stack.export_stack().deployment["resources"]
+                    if r["type"].endswith("polytomic:Connection") and r["outputs"].get("auth_url"))
+    assert requests.post(auth_url, timeout=10).status_code == 200  # the person clicks Authorize
+
+    outputs = stack.up(on_output=quiet).outputs
+    assert outputs["audience"].value == AUDIENCE
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"create": NewAudience(account=NOT_ENABLED_ACCOUNT, type="user_audience", name="X")},
+         f"target.create.account: '{NOT_ENABLED_ACCOUNT}' is not allowed; use one of: {ACCOUNT}"),
+        ({"audience_id": f"{ACCOUNT}~user_audience.1"}, "target.object: "),
+        ({"audience_id": AUDIENCE, "mode": "remove", "fields": {"title": "JobTitle"}},
+         "fields[0].target: 'JobTitle' is not a field of this target; use one of: "),
+    ],
+    ids=["account-not-enabled", "unknown-audience", "unknown-target-field"],
+)
+def test_service_facts_fail_preview_before_anything_is_written(polytomic_stack, emulator, args, expected):
+    sides = existing_connections(emulator)
+    emulator.clear_requests_log()
+
+    def program() -> None:
+        LinkedInAudiencePipeline("users", LinkedInAudiencePipelineArgs(
+            model_name="Active users", query="SELECT email, first_name, title FROM users",
+            **{**sides, "fields": {"first_name": "FirstName"}, **args}))
+
+    with pytest.raises(auto_errors.CommandError) as failure:
+        polytomic_stack(program).preview(on_output=quiet)
+    assert expected in str(failure.value)
+    assert emulator.writes() == []

@@ -1,0 +1,156 @@
+"""The providers called directly (as the engine would) against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dill
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
+
+from polytomic_components.errors import ConfigurationError
+from polytomic_components.resources.connection import ConnectionProvider
+from polytomic_components.resources.model import ModelProvider
+from polytomic_components.resources.sync import SyncProvider
+
+SNOWFLAKE = {
+    "name": "Warehouse", "type": "snowflake",
+    "configuration": {"account": "uc193736182", "username": "loader", "dbname": "analytics"},
+    "secret_configuration": {"password": "hunter2-secret"},
+    "redirect_url": None, "force_destroy": False, "resource_key": "proj/dev/Connection/warehouse",
+}
+
+
+def configured(provider: Any, emulator: Any) -> Any:
+    config = {"polytomic:apiKey": emulator.api_key, "polytomic:deploymentUrl": emulator.url}
+    provider.configure(ConfigureRequest(Config(config, "proj")))
+    return provider
+
+
+@pytest.fixture
+def connections(emulator):
+    return configured(ConnectionProvider(), emulator)
+
+
+def test_check_rejects_a_secret_in_plain_configuration():
+    news = {**SNOWFLAKE, "configuration": {**SNOWFLAKE["configuration"], "password": "x"}}
+    failures = ConnectionProvider().check({}, news).failures
+    assert [f.property for f in failures] == ["configuration.password"]
+    assert "secret_configuration.password" in failures[0].reason
+
+
+def test_check_tolerates_values_unknown_during_preview():
+    news = {"name": "Users", "connection_id": Unknown(), "configuration": {"query": "SELECT 1"}}
+    assert ModelProvider().check({}, news).failures == []
+
+
+def test_check_fills_sync_defaults_and_canonical_identity_function():
+    news = {"name": "s", "mode": "create", "schedule": {"frequency": "continuous", "hour": None},
+            "target": {"connection_id": "c", "object": "o"}, "fields": [],
+            "identity": {"source": {"model_id": "m", "field": "email"}, "target": "Email",
+                         "function": "equality"}}
+    inputs = SyncProvider().check({}, news).inputs
+    assert inputs["identity"]["function"] == "Equality"
+    assert inputs["schedule"] == {"frequency": "continuous"}
+    assert (inputs["active"], inputs["sync_all_records"]) == (True, False)
+
+
+def test_diff_of_unchanged_inputs_reports_no_change():
+    assert ConnectionProvider().diff("id", {**SNOWFLAKE, "status": "healthy"}, dict(SNOWFLAKE)).changes is False
+
+
+def test_diff_ignores_the_resource_key():
+    moved = {**SNOWFLAKE, "resource_key": "proj/other-stack/Connection/warehouse"}
+    assert ConnectionProvider().diff("id", SNOWFLAKE, moved).changes is False
+
+
+def test_diff_replaces_a_connection_whose_type_changes():
+    diff = ConnectionProvider().diff("id", SNOWFLAKE, {**SNOWFLAKE, "type": "postgresql"})
+    assert (diff.changes, diff.replaces) == (True, ["type"])
+
+
+def test_diff_updates_a_connection_in_place_when_its_name_changes():
+    diff = ConnectionProvider().diff("id", SNOWFLAKE, {**SNOWFLAKE, "name": "Renamed"})
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_diff_replaces_a_sync_whose_target_object_changes():
+    olds = {"target": {"connection_id": "c", "object": "a"}}
+    diff = SyncProvider().diff("id", olds, {"target": {"connection_id": "c", "object": "b"}})
+    assert diff.replaces == ["target"]
+
+
+def test_create_sends_a_reproducible_idempotency_key(connections, emulator):
+    first = connections.create(dict(SNOWFLAKE))
+    second = connections.create(dict(SNOWFLAKE))
+    assert first.id == second.id
+    assert emulator.state()["connections"] == 1
+    keys = [r["idempotency_key"] for r in emulator.requests_log() if r["method"] == "POST"]
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_create_after_delete_makes_a_new_object_instead_of_replaying_the_deleted_one(connections, emulator):
+    first = connections.create(dict(SNOWFLAKE))
+    connections.delete(first.id, dict(SNOWFLAKE))
+    second = connections.create(dict(SNOWFLAKE))
+    assert second.id != first.id
+    assert emulator.api("GET", f"/api/connections/{second.id}").status_code == 200
+
+
+def test_outputs_keep_the_users_secret_not_the_mask(connections):
+    outs = connections.create(dict(SNOWFLAKE)).outs
+    assert outs["secret_configuration"] == {"password": "hunter2-secret"}
+    assert "password" not in outs["configuration"]
+
+
+def test_read_reports_a_deleted_object_gone(connections, emulator):
+    created = connections.create(dict(SNOWFLAKE))
+    emulator.api("DELETE", f"/api/connections/{created.id}")
+    assert connections.read(created.id, {**SNOWFLAKE, **created.outs}).id is None
+
+
+def test_read_brings_back_an_out_of_band_rename_as_drift(connections, emulator):
+    created = connections.create(dict(SNOWFLAKE))
+    live = emulator.api("GET", f"/api/connections/{created.id}").json()["data"]
+    emulator.api("PUT", f"/api/connections/{created.id}",
+                 json={"name": "Renamed in the UI", "type": "snowflake", "configuration": live["configuration"]})
+    read = connections.read(created.id, {**SNOWFLAKE, **created.outs})
+    assert read.inputs["name"] == "Renamed in the UI"
+    assert read.inputs["secret_configuration"] == {"password": "hunter2-secret"}
+
+
+def test_delete_of_an_object_already_gone_succeeds(connections, emulator):
+    created = connections.create(dict(SNOWFLAKE))
+    emulator.api("DELETE", f"/api/connections/{created.id}")
+    connections.delete(created.id, dict(SNOWFLAKE))
+
+
+def test_delete_of_a_connection_in_use_names_the_fix(connections, emulator):
+    created = connections.create(dict(SNOWFLAKE))
+    emulator.api("POST", "/api/models", json={"name": "Users", "connection_id": created.id,
+                                              "configuration": {"query": "SELECT email FROM users"}})
+    with pytest.raises(ValueError, match="force_destroy=True"):
+        connections.delete(created.id, dict(SNOWFLAKE))
+    assert emulator.state()["connections"] == 1
+
+
+def test_force_destroy_deletes_a_connection_with_its_dependents(connections, emulator):
+    created = connections.create(dict(SNOWFLAKE))
+    emulator.api("POST", "/api/models", json={"name": "Users", "connection_id": created.id,
+                                              "configuration": {"query": "SELECT email FROM users"}})
+    connections.delete(created.id, {**SNOWFLAKE, "force_destroy": True})
+    assert (emulator.state()["connections"], emulator.state()["models"]) == (0, 0)
+
+
+def test_an_unconfigured_provider_without_environment_says_how_to_set_the_key(monkeypatch):
+    monkeypatch.delenv("POLYTOMIC_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="pulumi config set --secret polytomic:apiKey"):
+        ConnectionProvider().create(dict(SNOWFLAKE))
+
+
+def test_a_provider_pickles_by_reference_so_state_holds_no_code_or_settings():
+    pickled = dill.dumps(ConnectionProvider(), recurse=True)
+    assert b"polytomic_components.resources.connection" in pickled
+    assert len(pickled) < 200
