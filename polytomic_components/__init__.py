@@ -4,6 +4,13 @@ Resources: `Connection`, `Model`, `Sync`; the component `LinkedInAudiencePipelin
 client they are built on, `PolytomicClient`.
 """
 
+from .args import (
+    FieldMapping,
+    LinkedInAudiencePipelineArgs,
+    LinkedInDestination,
+    NewAudience,
+    SnowflakeSource,
+)
 from .client import PolytomicClient
 from .errors import (
     AuthenticationError,
@@ -12,13 +19,6 @@ from .errors import (
     NotFoundError,
     PolytomicError,
     ValidationError,
-)
-from .args import (
-    FieldMapping,
-    LinkedInAudiencePipelineArgs,
-    LinkedInDestination,
-    NewAudience,
-    SnowflakeSource,
 )
 from .pipeline import LinkedInAudiencePipeline
 from .resources.connection import Connection

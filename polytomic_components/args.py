@@ -17,7 +17,7 @@ AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
 
-_text = attrs.validators.min_len(1)
+_text: Any = attrs.validators.min_len(1)
 
 
 def _require_one_of(instance: Any, first: str, second: str, what: str) -> None:

@@ -40,7 +40,7 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
                 secret_configuration=args.source.secret_configuration(), opts=child)
             self.snowflake_connection_id = snowflake.id
         else:
-            self.snowflake_connection_id = pulumi.Output.from_input(args.source_connection_id)
+            self.snowflake_connection_id = pulumi.Output.from_input(args.source_connection_id)  # type: ignore[arg-type]
 
         self.auth_url = pulumi.Output.from_input(None)
         if args.destination is not None:
@@ -52,7 +52,7 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             self.linkedin_connection_id = linkedin.id
             self.auth_url = linkedin.auth_url
         else:
-            self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)
+            self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)  # type: ignore[arg-type]
 
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
                       configuration={"query": args.query}, opts=child)

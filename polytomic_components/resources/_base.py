@@ -12,13 +12,13 @@ every resource, so credentials are read per call from the stack config that `con
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import pulumi
-from pulumi.output import Unknown
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -29,6 +29,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from ..client import PolytomicClient
 from ..errors import ConfigurationError, NotFoundError
@@ -164,11 +165,9 @@ class PolytomicProvider(ResourceProvider):
         return UpdateResult(self._outputs(updated, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        with self.client() as client:
-            try:
-                self.delete_object(client, id_, props)
-            except NotFoundError:
-                pass  # already gone: the goal of a delete is met
+        # A resource already gone is deleted as far as the user is concerned.
+        with self.client() as client, contextlib.suppress(NotFoundError):
+            self.delete_object(client, id_, props)
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
         getattr(client, f"delete_{self.api_object}")(id_)

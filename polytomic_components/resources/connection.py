@@ -34,7 +34,7 @@ class ConnectionProvider(PolytomicProvider):
         kind = inputs.get("type")
         configuration = inputs.get("configuration") or {}
         secrets = inputs.get("secret_configuration") or {}
-        sensitive = SENSITIVE_KEYS.get(kind, frozenset()) if is_known(kind) else frozenset()
+        sensitive = SENSITIVE_KEYS.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
         for key in sorted(sensitive & set(configuration)):
             yield failure(f"configuration.{key}",
                           f"is sensitive; pass it in secret_configuration.{key} so it is stored encrypted")
@@ -66,7 +66,8 @@ class ConnectionProvider(PolytomicProvider):
         declared = inputs.get("configuration") or {}
         # Keys the user declared are compared as they are now; other keys only when set out of band.
         configuration = {k: live[k] for k in declared if k in live}
-        configuration.update({k: v for k, v in live.items() if k not in declared and v not in (None, "", False, [])})
+        configuration.update({k: v for k, v in live.items()
+                              if k not in declared and v not in (None, "", False, [])})
         return {**inputs, "name": api_object.get("name"), "configuration": configuration}
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:

@@ -33,14 +33,10 @@ def normalise_schedule(schedule: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schedule.items() if v not in (None, "")}
 
 
-def _is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)
-
-
 def normalise_field(field: Mapping[str, Any]) -> dict[str, Any]:
     source = field.get("source")
     kept: dict[str, Any] = {}
-    if _is_mapping(source):
+    if isinstance(source, Mapping):
         kept["source"] = {"model_id": source.get("model_id"), "field": source.get("field")}
     kept["target"] = field.get("target")
     for key in ("override_value", *_FIELD_DEFAULTS):
@@ -56,7 +52,9 @@ def normalise_identity(identity: Mapping[str, Any] | None) -> dict[str, Any] | N
     canonical = {f.lower(): f for f in IDENTITY_FUNCTIONS}
     if isinstance(function, str) and is_known(function):
         function = canonical.get(function.lower(), function)
-    source = identity.get("source") if _is_mapping(identity.get("source")) else {}
+    source = identity.get("source")
+    if not isinstance(source, Mapping):
+        source = {}
     return {"source": {"model_id": source.get("model_id"), "field": source.get("field")},
             "target": identity.get("target"), "function": function}
 
@@ -75,7 +73,7 @@ class SyncProvider(PolytomicProvider):
         if isinstance(inputs.get("schedule"), Mapping):
             inputs["schedule"] = normalise_schedule(inputs["schedule"])
         if isinstance(inputs.get("fields"), list):
-            inputs["fields"] = [normalise_field(f) if _is_mapping(f) else f for f in inputs["fields"]]
+            inputs["fields"] = [normalise_field(f) if isinstance(f, Mapping) else f for f in inputs["fields"]]
         if isinstance(inputs.get("identity"), Mapping):
             inputs["identity"] = normalise_identity(inputs["identity"])
         return inputs
@@ -122,8 +120,9 @@ class SyncProvider(PolytomicProvider):
             described = client.target_fields(connection_id, properties=target["create"])
         field_ids = sorted(f["id"] for f in described.get("fields", []))
         fields = inputs["fields"] if isinstance(inputs["fields"], list) else []
-        mapped = [(f"fields[{i}].target", f.get("target")) for i, f in enumerate(fields) if _is_mapping(f)]
-        if _is_mapping(inputs.get("identity")):
+        mapped = [(f"fields[{i}].target", f.get("target"))
+                  for i, f in enumerate(fields) if isinstance(f, Mapping)]
+        if isinstance(inputs.get("identity"), Mapping):
             mapped.append(("identity.target", inputs["identity"]["target"]))
         for path, field_id in mapped:
             if is_known(field_id) and field_id not in field_ids:
@@ -180,12 +179,13 @@ def _check_schedule(schedule: Any) -> Iterator[CheckFailure]:
     if frequency in (None, ""):
         yield failure("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
     yield from require_choice({"schedule": schedule}, "schedule.frequency", FREQUENCIES)
-    for key in SCHEDULE_KEYS.get(frequency, ()):
+    for key in SCHEDULE_KEYS.get(str(frequency), ()):
         if schedule.get(key) in (None, ""):
             yield failure(f"schedule.{key}", f"is required when schedule.frequency is {frequency!r}")
     for key, allowed in _SCHEDULE_RANGES.items():
         value = schedule.get(key)
-        if value not in (None, "") and is_known(value) and not (str(value).isdigit() and int(value) in allowed):
+        in_range = str(value).isdigit() and int(str(value)) in allowed
+        if value not in (None, "") and is_known(value) and not in_range:
             yield failure(f"schedule.{key}", f"{value!r} must be a whole number from "
                           f"{allowed.start} to {allowed.stop - 1} (UTC)")
     day = schedule.get("day_of_week")
@@ -205,8 +205,8 @@ def _check_target(target: Any) -> Iterator[CheckFailure]:
         yield failure("target", "needs exactly one of `object` (an existing target, e.g. an audience id) "
                       "or `create` (properties of a new one)" + (", not both" if has_object else ""))
     create = target.get("create")
-    if has_create and is_known(create):
-        for key, value in dict(create).items():
+    if has_create and isinstance(create, Mapping):
+        for key, value in create.items():
             if is_known(value) and (not isinstance(value, str) or not value):
                 yield failure(f"target.create.{key}", "must be a non-empty string")
 

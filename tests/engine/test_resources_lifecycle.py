@@ -38,7 +38,7 @@ def pipeline(*, query: str = QUERY, audience: str = AUDIENCE, first_name_target:
         linkedin = Connection(
             f"{name}-linkedin", name="LinkedIn Ads", type="linkedinads",
             configuration={"accounts": [ACCOUNT, OTHER_ACCOUNT]},
-            secret_configuration={k: SECRETS[k] for k in ("client_id", "client_secret", "oauth_refresh_token")})
+            secret_configuration={k: v for k, v in SECRETS.items() if k != "password"})
         model = Model(f"{name}-model", name="Active users", connection_id=snowflake.id,
                       configuration={"query": query})
         sync = Sync(
@@ -207,7 +207,8 @@ def test_secrets_never_appear_in_state_or_engine_output(polytomic_stack, backend
     ],
     ids=["secret-in-plain-configuration", "missing-account", "partial-oauth-credentials"],
 )
-def test_invalid_connection_fails_preview_naming_the_property(polytomic_stack, emulator, program_kwargs, expected):
+def test_invalid_connection_fails_preview_naming_the_property(polytomic_stack, emulator, program_kwargs,
+                                                              expected):
     from pulumi.automation import errors as auto_errors
 
     def program() -> None:
@@ -246,3 +247,15 @@ def test_invalid_sync_fails_preview_naming_the_property(polytomic_stack, sync_kw
     with pytest.raises(auto_errors.CommandError) as failure:
         polytomic_stack(program).preview(on_output=quiet)
     assert expected in str(failure.value)
+
+
+def test_up_through_rate_limits_server_errors_and_lost_responses_makes_no_duplicates(
+        polytomic_stack, emulator):
+    emulator.set_faults(error_429_rate=0.2, error_5xx_rate=0.1, drop_after_commit_rate=0.1,
+                        retry_after_seconds=0, seed=11)
+    result = up(polytomic_stack(pipeline()))
+    emulator.set_faults()
+    assert result.summary.resource_changes == {"create": 5}
+    assert {k: emulator.state()[k] for k in ("connections", "models", "syncs")} == \
+        {"connections": 2, "models": 1, "syncs": 1}
+    assert any(r.get("fault") for r in emulator.requests_log())

@@ -47,7 +47,8 @@ def test_a_mode_other_than_create_or_remove_is_refused():
 
 
 def test_fields_may_be_given_as_a_mapping():
-    assert args(fields={"first_name": "FirstName"}).fields == (FieldMapping(source="first_name", target="FirstName"),)
+    mapping = FieldMapping(source="first_name", target="FirstName")
+    assert args(fields={"first_name": "FirstName"}).fields == (mapping,)
 
 
 def test_defaults_follow_the_guide():

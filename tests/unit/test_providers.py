@@ -58,7 +58,8 @@ def test_check_fills_sync_defaults_and_canonical_identity_function():
 
 
 def test_diff_of_unchanged_inputs_reports_no_change():
-    assert ConnectionProvider().diff("id", {**SNOWFLAKE, "status": "healthy"}, dict(SNOWFLAKE)).changes is False
+    olds = {**SNOWFLAKE, "status": "healthy"}
+    assert ConnectionProvider().diff("id", olds, dict(SNOWFLAKE)).changes is False
 
 
 def test_diff_ignores_the_resource_key():
@@ -114,8 +115,8 @@ def test_read_reports_a_deleted_object_gone(connections, emulator):
 def test_read_brings_back_an_out_of_band_rename_as_drift(connections, emulator):
     created = connections.create(dict(SNOWFLAKE))
     live = emulator.api("GET", f"/api/connections/{created.id}").json()["data"]
-    emulator.api("PUT", f"/api/connections/{created.id}",
-                 json={"name": "Renamed in the UI", "type": "snowflake", "configuration": live["configuration"]})
+    renamed = {"name": "Renamed in the UI", "type": "snowflake", "configuration": live["configuration"]}
+    emulator.api("PUT", f"/api/connections/{created.id}", json=renamed)
     read = connections.read(created.id, {**SNOWFLAKE, **created.outs})
     assert read.inputs["name"] == "Renamed in the UI"
     assert read.inputs["secret_configuration"] == {"password": "hunter2-secret"}
