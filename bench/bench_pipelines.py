@@ -16,7 +16,7 @@ Rows (N_max is the largest of --sizes):
 
 Each row reports wall time, its ratio to the baseline row, and the /api requests the emulator
 logged (all of them, retried ones included; "writes" are those other than GET). Each row uses a
-freshly reset emulator and a fresh stack, destroyed afterwards. About 2-3 minutes on 2 cores.
+freshly reset emulator and a fresh stack, destroyed afterwards. About a minute on 2 cores.
 
 Run from the repository root:
 
@@ -61,9 +61,8 @@ WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 
 @dataclass
 class Emulator:
-    """An emulator process and its admin API (loopback only, no API key)."""
+    """A running emulator's admin API (loopback only, no API key)."""
 
-    process: subprocess.Popen[str]
     url: str
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
@@ -100,7 +99,7 @@ def running_emulator(db_path: Path) -> Iterator[Emulator]:
         banner = process.stdout.readline()  # the emulator prints exactly this one line
         if "listening on " not in banner:
             raise RuntimeError(f"emulator did not start: {banner!r}")
-        yield Emulator(process, banner.rsplit("listening on ", 1)[1].strip())
+        yield Emulator(banner.rsplit("listening on ", 1)[1].strip())
     finally:
         process.terminate()
         try:
@@ -211,7 +210,7 @@ class Row:
     n: int
     seconds: float
     log: list[dict[str, Any]]
-    check: str = ""
+    check: str
 
     @property
     def objects(self) -> int:
@@ -226,21 +225,27 @@ class Row:
         return sum(entry["fault"] is not None for entry in self.log)
 
 
-def timed(action: Callable[[], Any]) -> tuple[float, str]:
-    """Seconds `action` took, and "" or the reason it failed."""
+def changes(result: auto.UpResult | auto.PreviewResult) -> str:
+    """The engine's summary of what it did (up) or would do (preview), e.g. "create=63"."""
+    counts = (result.summary.resource_changes if isinstance(result, auto.UpResult)
+              else result.change_summary)
+    return " ".join(f"{op}={count}" for op, count in sorted((counts or {}).items()))
+
+
+def measure(engine: Engine, scenario: str, n: int,
+            action: Callable[[], auto.UpResult | auto.PreviewResult]) -> Row:
+    """Time `action` and collect the API requests it made; a failed run is a row too."""
+    engine.emulator.clear_requests_log()
     start = time.perf_counter()
     try:
-        action()
-        failure = ""
+        result = action()
     except auto.CommandError as error:
-        failure = "FAILED: " + str(error).strip().splitlines()[-1][:80]
-    return time.perf_counter() - start, failure
-
-
-def measure(engine: Engine, scenario: str, n: int, action: Callable[[], Any]) -> Row:
-    engine.emulator.clear_requests_log()
-    seconds, failure = timed(action)
-    return Row(scenario, n, seconds, engine.emulator.requests_log(), failure)
+        seconds = time.perf_counter() - start
+        outcome = "FAILED: " + str(error).strip().splitlines()[-1][:80]
+    else:
+        seconds = time.perf_counter() - start
+        outcome = changes(result)
+    return Row(scenario, n, seconds, engine.emulator.requests_log(), outcome)
 
 
 def up_rows(engine: Engine, n: int, *, with_preview: bool = False) -> list[Row]:
@@ -274,18 +279,20 @@ def faults_row(engine: Engine, n: int) -> Row:
         state, expected = engine.emulator.state(), expected_state(seeded, n)
         objects = state["connections"] + state["models"] + state["syncs"]
         verdict = "as expected" if state == expected else f"MISMATCH {state} != {expected}"
-        row.check = "; ".join(filter(None, [row.check, f"{objects} objects, {verdict}"]))
+        row.check += f"; {objects} objects, {verdict}"
     return row
 
 
-def run(engine: Engine, sizes: list[int]) -> list[Row]:
+def run(engine: Engine, sizes: list[int]) -> tuple[list[Row], str]:
+    """All rows, and a note on how much of the injected latency overlapped."""
     largest = max(sizes)
     rows: list[Row] = []
     for n in sizes:
         rows += up_rows(engine, n, with_preview=n == largest)
-    rows.append(latency_row(engine, largest))
-    rows.append(faults_row(engine, largest))
-    return rows
+    plain = next(row for row in rows if row.n == largest)  # the first row of N_max is its up
+    latency = latency_row(engine, largest)
+    rows += [latency, faults_row(engine, largest)]
+    return rows, latency_note(plain, latency)
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -303,17 +310,16 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def latency_note(rows: list[Row]) -> str:
+def latency_note(plain: Row, latency: Row) -> str:
     """How many of the latency row's delayed requests were in flight at once, on average."""
-    latency = next(r for r in rows if r.scenario.startswith("up, latency"))
-    plain = next(r for r in rows if r.scenario == "up" and r.n == latency.n)
     delayed = sum(entry["fault"] is None for entry in latency.log)
     serial = delayed * LATENCY_MS / 1000
     added = latency.seconds - plain.seconds
-    return (f"latency: {delayed} requests x {LATENCY_MS} ms = {serial:.1f} s if serial; "
-            f"up took {added:+.1f} s over the plain N={latency.n} up, "
-            f"i.e. ~{serial / added:.1f} requests overlapped on average (provider host: 4 workers)"
-            if added > 0 else f"latency: added no measurable time ({added:+.1f} s)")
+    if added <= 0:
+        return f"latency: added no measurable time ({added:+.1f} s)"
+    return (f"latency: {delayed} requests x {LATENCY_MS} ms = {serial:.1f} s if serial; the up took "
+            f"{added:+.1f} s over the plain N={latency.n} up, so ~{serial / added:.1f} requests "
+            "overlapped on average (the provider host serves 4 calls at a time)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -328,23 +334,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def source_revision() -> str:
+    """The commit measured, "-dirty" when the working tree has uncommitted changes."""
+    result = subprocess.run(["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # A plain `kill` unwinds through the `finally` blocks, so the emulator stops with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     bin_dir = pulumi_bin_dir()
+    command = auto.PulumiCommand(root=str(bin_dir.parent))
     with tempfile.TemporaryDirectory(prefix="polytomic-bench-") as scratch_name:
         scratch = Path(scratch_name)
         with running_emulator(scratch / "emulator.db") as emulator:
-            engine = Engine(auto.PulumiCommand(root=str(bin_dir.parent)),
-                            engine_env(bin_dir, scratch), scratch, emulator)
-            rows = run(engine, args.sizes)
-    print(f"pulumi {engine.command.version}, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs; baseline = first row")
+            engine = Engine(command, engine_env(bin_dir, scratch), scratch, emulator)
+            rows, note = run(engine, args.sizes)
+    print(f"source {source_revision()}, pulumi {command.version}, python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs; x base = wall time / first row's")
     print(table(rows))
-    print(latency_note(rows))
-    print(f"total runtime {time.perf_counter() - started:.0f} s (destroys included)")
+    print(note)
+    print(f"total runtime {time.perf_counter() - started:.0f} s (stack setup and destroys included)")
     return 0
 
 

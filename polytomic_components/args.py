@@ -7,7 +7,7 @@ it writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -18,6 +18,10 @@ AUDIENCE_MODES = ("create", "remove")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
 
 _text: Any = attrs.validators.min_len(1)
+
+
+def _as_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 def _require_one_of(instance: Any, first: str, second: str, what: str) -> None:
@@ -67,7 +71,7 @@ class LinkedInDestination:
     again.
     """
 
-    accounts: tuple[str, ...] = attrs.field(converter=tuple, validator=attrs.validators.min_len(1))
+    accounts: tuple[str, ...] = attrs.field(converter=_as_tuple, validator=attrs.validators.min_len(1))
     """Ad account values to enable, e.g. ``"512630692::urn:li:organization:28818517"``."""
     client_id: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
     client_secret: pulumi.Input[str] | None = attrs.field(default=None, repr=False)

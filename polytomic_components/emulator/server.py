@@ -129,6 +129,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients reuse connections as with the real API
+    # Headers and body go out in separate writes; without TCP_NODELAY every keep-alive response
+    # after the first waits ~40 ms for a delayed ACK (Nagle), which skews every timing.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def do_GET(self) -> None:

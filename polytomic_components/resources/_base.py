@@ -110,7 +110,11 @@ class PolytomicProvider(ResourceProvider):
         return dict(inputs)
 
     def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
-        """Problems only the service can see (reads only); skip what is unknown during preview."""
+        """Problems only the service can see (reads only); skip what is unknown during preview.
+
+        The engine checks every resource again, with all values known, just before it creates or
+        updates it, so these also run before every write.
+        """
         return iter(())
 
     # --- engine protocol ---------------------------------------------------------------------
@@ -139,7 +143,6 @@ class PolytomicProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self._inputs(props)
         with self.client() as client:
-            self._fail_on_service_failures(client, inputs)
             if props.get("adopt_id"):
                 created = self._adopt(client, props["adopt_id"], inputs, props)
             else:
@@ -160,7 +163,6 @@ class PolytomicProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
         with self.client() as client:
-            self._fail_on_service_failures(client, inputs)
             updated = getattr(client, f"update_{self.api_object}")(id_, self.to_body(inputs, olds))
         return UpdateResult(self._outputs(updated, news))
 
@@ -191,11 +193,6 @@ class PolytomicProvider(ResourceProvider):
             return []
         with client:
             return list(self.service_failures(client, inputs))
-
-    def _fail_on_service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> None:
-        failures = list(self.service_failures(client, inputs))
-        if failures:
-            raise ValueError("; ".join(f.reason for f in failures))
 
     def _adopt(self, client: PolytomicClient, id_: str, inputs: Mapping[str, Any],
                props: Mapping[str, Any]) -> dict[str, Any]:
