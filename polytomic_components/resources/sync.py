@@ -104,10 +104,6 @@ class SyncProvider(PolytomicProvider):
                 yield failure("target.object", f"{target['object']!r} is not a target of connection "
                               f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
                 return
-            modes = [m["id"] for m in found[target["object"]].get("modes", [])]
-            if inputs["mode"] not in modes:
-                yield failure("mode", f"{inputs['mode']!r} is not supported by this target; "
-                              f"use one of: {', '.join(modes)}")
             described = client.target_fields(connection_id, target=target["object"])
         else:
             creation = discovered.creation or {}
@@ -118,6 +114,10 @@ class SyncProvider(PolytomicProvider):
                                   f"allowed; use one of: {', '.join(allowed)}")
                     return
             described = client.target_fields(connection_id, properties=target["create"])
+        modes = [m["mode"] for m in described.get("modes", [])]
+        if inputs["mode"] not in modes:
+            yield failure("mode", f"{inputs['mode']!r} is not supported by this target; "
+                          f"use one of: {', '.join(modes)}")
         field_ids = sorted(f["id"] for f in described.get("fields", []))
         fields = inputs["fields"] if isinstance(inputs["fields"], list) else []
         mapped = [(f"fields[{i}].target", f.get("target"))

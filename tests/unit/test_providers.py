@@ -57,6 +57,21 @@ def test_check_fills_sync_defaults_and_canonical_identity_function():
     assert (inputs["active"], inputs["sync_all_records"]) == (True, False)
 
 
+def test_check_refuses_a_mode_the_audience_does_not_support(emulator):
+    linkedin = emulator.api("POST", "/api/connections", json={
+        "name": "LinkedIn", "type": "linkedinads", "configuration": {
+            "client_id": "i", "client_secret": "s", "oauth_refresh_token": "r",
+            "accounts": [{"value": "512630692::urn:li:organization:28818517", "label": "Polytomic"}]},
+    }).json()["data"]
+    news = {"name": "s", "mode": "updateOrCreate", "schedule": {"frequency": "continuous"}, "fields": [],
+            "target": {"connection_id": linkedin["id"],
+                       "object": "512630692::urn:li:organization:28818517~user_audience.29728401"}}
+    failures = configured(SyncProvider(), emulator).check({}, news).failures
+    assert [(f.property, f.reason) for f in failures] == [
+        ("mode", "mode: 'updateOrCreate' is not supported by this target; use one of: create, remove")]
+    assert emulator.writes() == [emulator.requests_log()[0]]  # only the arranging POST
+
+
 def test_diff_of_unchanged_inputs_reports_no_change():
     olds = {**SNOWFLAKE, "status": "healthy"}
     assert ConnectionProvider().diff("id", olds, dict(SNOWFLAKE)).changes is False
