@@ -69,7 +69,7 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
         sync = Sync(
             f"{name}-sync", name=args.sync_name or f"{args.model_name} to LinkedIn Ads",
             mode=args.mode, schedule=args.schedule, target=target, identity=identity,
-            fields=[mapping(f) for f in args.fields], opts=child)
+            fields=[mapping(f) for f in args.fields], auth_url=self.auth_url, opts=child)
 
         self.model_id = model.id
         self.model_fields = model.field_names

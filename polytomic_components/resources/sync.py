@@ -94,8 +94,9 @@ class SyncProvider(PolytomicProvider):
             return  # a new connection (preview): its facts are checked before the sync is written
         connection_id = target["connection_id"]
         if client.get_connection(connection_id).get("status") == "unauthorized":
+            where = inputs.get("auth_url") or "the connection's auth_url output"
             yield failure("target.connection_id", f"connection {connection_id} is not authorized yet. Open "
-                          "its auth_url output in a browser, authorize, then run `pulumi up` again")
+                          f"{where} in a browser, authorize, then run `pulumi up` again")
             return
         discovered = client.target_objects(connection_id)
         if target.get("object"):
@@ -269,6 +270,7 @@ class Sync(Resource, module="polytomic", name="Sync"):
         sync_all_records: pulumi.Input[bool] = False,
         skip_initial_backfill: pulumi.Input[bool] = False,
         encryption_passphrase: pulumi.Input[str] | None = None,
+        auth_url: pulumi.Input[str | None] | None = None,
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -283,6 +285,7 @@ class Sync(Resource, module="polytomic", name="Sync"):
             default continuous.
         :param identity: ``{"source": {"model_id", "field"}, "target": "Email", "function": "Equality"}``.
         :param encryption_passphrase: for field encryption; stored encrypted.
+        :param auth_url: the target connection's ``auth_url``, quoted when it awaits authorization.
         """
         props = {
             "name": name, "target": target, "fields": fields, "mode": mode,
@@ -291,7 +294,7 @@ class Sync(Resource, module="polytomic", name="Sync"):
             "skip_initial_backfill": skip_initial_backfill,
             "encryption_passphrase": pulumi.Output.secret(encryption_passphrase)
             if encryption_passphrase is not None else None,
-            "adopt_id": adopt_id,
+            "auth_url": auth_url, "adopt_id": adopt_id,
             "resource_key": resource_key(resource_name, "Sync"),
             "target_object": None, "model_ids": None, "problems": None,
         }
