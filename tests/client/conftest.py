@@ -107,25 +107,32 @@ def audience(client: PolytomicClient, linkedin: JSON) -> JSON:
     return next(o for o in objects if "~user_audience." in o["id"])
 
 
-@pytest.fixture
-def sync_body(model: JSON, linkedin: JSON) -> Callable[..., JSON]:
-    """Build the guide's sync (email identity; first/last name) into ``target`` (object/create)."""
+def guide_sync_body(model_id: str, linkedin_id: str, target: JSON,
+                    name: str = "Snowflake to LinkedIn") -> JSON:
+    """The guide's sync (email identity; first/last name) into ``target`` (object or create)."""
 
     def source(field: str) -> JSON:
-        return {"model_id": model["id"], "field": field}
+        return {"model_id": model_id, "field": field}
+
+    return {
+        "name": name,
+        "mode": "create",
+        "identity": {"source": source("email"), "target": "Email", "function": "Equality"},
+        "fields": [
+            {"source": source("first_name"), "target": "FirstName"},
+            {"source": source("last_name"), "target": "LastName"},
+        ],
+        "schedule": {"frequency": "continuous"},
+        "target": {"connection_id": linkedin_id, **target},
+    }
+
+
+@pytest.fixture
+def sync_body(model: JSON, linkedin: JSON) -> Callable[..., JSON]:
+    """`guide_sync_body` for the fixtures' model and LinkedIn connection."""
 
     def build(target: JSON, name: str = "Snowflake to LinkedIn") -> JSON:
-        return {
-            "name": name,
-            "mode": "create",
-            "identity": {"source": source("email"), "target": "Email", "function": "Equality"},
-            "fields": [
-                {"source": source("first_name"), "target": "FirstName"},
-                {"source": source("last_name"), "target": "LastName"},
-            ],
-            "schedule": {"frequency": "continuous"},
-            "target": {"connection_id": linkedin["id"], **target},
-        }
+        return guide_sync_body(model["id"], linkedin["id"], target, name)
 
     return build
 

@@ -8,6 +8,7 @@ from typing import Any
 from polytomic_components.client import PolytomicClient
 
 from ..conftest import Emulator
+from .conftest import guide_sync_body
 
 JSON = dict[str, Any]
 
@@ -53,25 +54,9 @@ def test_guide_six_steps_replay(
     email = next(f for f in fields["fields"] if f["id"] == "Email")
     assert "Equality" in {f["id"] for f in email["identity_functions"]}
 
-    def sync_body(name: str, target: JSON) -> JSON:
-        def source(field: str) -> JSON:
-            return {"model_id": model["id"], "field": field}
-
-        return {
-            "name": name,
-            "mode": "create",
-            "identity": {"source": source("email"), "target": "Email", "function": "Equality"},
-            "fields": [
-                {"source": source("first_name"), "target": "FirstName"},
-                {"source": source("last_name"), "target": "LastName"},
-            ],
-            "schedule": {"frequency": "continuous"},
-            "target": {"connection_id": linkedin["id"], **target},
-        }
-
     # 5. A sync into the existing audience.
     into_existing = client.create_sync(
-        sync_body("Into existing", {"object": existing["id"]}),
+        guide_sync_body(model["id"], linkedin["id"], {"object": existing["id"]}, "Into existing"),
         idempotency_key=f"g5-{uuid.uuid4()}",
     )
     assert into_existing["target"]["object"] == existing["id"]
@@ -82,7 +67,8 @@ def test_guide_six_steps_replay(
     assert "user_audience" in types
     create = {"name": "New audience", "type": "user_audience", "account": account}
     into_new = client.create_sync(
-        sync_body("Into new", {"create": create}), idempotency_key=f"g6-{uuid.uuid4()}"
+        guide_sync_body(model["id"], linkedin["id"], {"create": create}, "Into new"),
+        idempotency_key=f"g6-{uuid.uuid4()}",
     )
 
     new_id = into_new["target"]["object"]
