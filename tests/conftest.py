@@ -54,10 +54,12 @@ class Emulator:
     def state(self) -> dict[str, Any]:
         return self._admin("GET", "state")["data"]
 
-    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def api(self, method: str, path: str, *, headers: dict[str, str] | None = None,
+            **kwargs: Any) -> requests.Response:
         """A raw call to the emulated REST API, for arranging state behind Pulumi's back."""
-        headers = {"Authorization": f"Bearer {self.api_key}", "X-Polytomic-Version": "2025-09-18"}
-        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=10, **kwargs)
+        sent = {"Authorization": f"Bearer {self.api_key}", "X-Polytomic-Version": "2025-09-18",
+                **(headers or {})}
+        return requests.request(method, f"{self.url}{path}", headers=sent, timeout=10, **kwargs)
 
 
 def start_emulator(db_path: Path, api_key: str) -> tuple[subprocess.Popen[str], str]:

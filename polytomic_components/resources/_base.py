@@ -35,7 +35,8 @@ from ..client import PolytomicClient
 from ..errors import ConfigurationError, NotFoundError
 from ..settings import Settings
 
-#: The value the engine puts where an input is not known yet (during preview).
+#: How an input not known yet (during preview) reaches a provider: as this sentinel string, or
+#: as an `Unknown` instance once the dynamic-provider host has deserialized it.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _PROVIDER_KEY = "__provider"
 _CONFIG_KEYS = ("polytomic:apiKey", "polytomic:deploymentUrl")
@@ -153,17 +154,17 @@ class PolytomicProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client() as client:
             try:
-                current = getattr(client, f"get_{self.api_object}")(id_)
+                current = self._api(client, "get")(id_)
             except NotFoundError:
                 return ReadResult(None, {})
-        inputs = {**self._inputs(props), **self.observed_inputs(current, self._inputs(props))}
+        inputs = self.observed_inputs(current, self._inputs(props))
         outputs = self._outputs(current, {**props, **inputs})
         return ReadResult(id_, outputs, {**inputs, "resource_key": props.get("resource_key")})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
         with self.client() as client:
-            updated = getattr(client, f"update_{self.api_object}")(id_, self.to_body(inputs, olds))
+            updated = self._api(client, "update")(id_, self.to_body(inputs, olds))
         return UpdateResult(self._outputs(updated, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -172,9 +173,13 @@ class PolytomicProvider(ResourceProvider):
             self.delete_object(client, id_, props)
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
-        getattr(client, f"delete_{self.api_object}")(id_)
+        self._api(client, "delete")(id_)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _api(self, client: PolytomicClient, verb: str) -> Any:
+        """The client method for `verb` on this kind: `client.<verb>_<api_object>`."""
+        return getattr(client, f"{verb}_{self.api_object}")
 
     def _inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return {name: props.get(name) for name in self.input_names}
@@ -202,12 +207,13 @@ class PolytomicProvider(ResourceProvider):
         serve the `import_` option (the engine's import Read carries no serialized provider).
         """
         try:
-            existing = getattr(client, f"get_{self.api_object}")(id_)
+            existing = self._api(client, "get")(id_)
         except NotFoundError:
             raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; "
                              "check the id, or remove adopt_id to create a new one") from None
         body = self.to_body(inputs, self.computed_outputs(existing, props))
-        return getattr(client, f"update_{self.api_object}")(id_, body)  # type: ignore[no-any-return]
+        updated: dict[str, Any] = self._api(client, "update")(id_, body)
+        return updated
 
     def _create_once(self, client: PolytomicClient, seed: str, inputs: Mapping[str, Any],
                      body: dict[str, Any]) -> dict[str, Any]:
@@ -216,8 +222,7 @@ class PolytomicProvider(ResourceProvider):
         Within the service's 24 h replay window, destroying a resource and creating it again with
         the same inputs would replay the first create, whose object no longer exists.
         """
-        create = getattr(client, f"create_{self.api_object}")
-        get = getattr(client, f"get_{self.api_object}")
+        create, get = self._api(client, "create"), self._api(client, "get")
         keyed = {k: v for k, v in inputs.items() if k not in self.secret_inputs}
         for attempt in range(_MAX_REPLAYED_CREATES):
             created: dict[str, Any] = create(body, idempotency_key=idempotency_key(seed, keyed, attempt))

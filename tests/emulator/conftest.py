@@ -34,15 +34,11 @@ class Api:
 
     def __call__(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                  **kwargs: Any) -> requests.Response:
-        sent = {"Authorization": f"Bearer {self.emulator.api_key}",
-                "X-Polytomic-Version": VERSION, **(headers or {})}
-        return requests.request(method, self.emulator.url + path, headers=sent, timeout=10,
-                                **kwargs)
+        return self.emulator.api(method, path, headers=headers, **kwargs)
 
     def state(self) -> JSON:
         """Object counts from the admin API (``GET /__emulator/state``)."""
-        response = requests.get(f"{self.emulator.url}/__emulator/state", timeout=10)
-        return dict(response.json()["data"])
+        return self.emulator.state()
 
     def data(self, method: str, path: str, **kwargs: Any) -> Any:
         """The ``data`` of a call that must succeed."""

@@ -70,18 +70,20 @@ def changes(result: Any) -> dict[str, str]:
     return ops
 
 
-def up(stack: Any) -> Any:
+def with_events(operation: Any) -> Any:
+    """Run `stack.up` or `stack.preview`, keeping its engine events on the result for `changes`."""
     events: list[Any] = []
-    result = stack.up(on_output=quiet, on_event=events.append)
+    result = operation(on_output=quiet, on_event=events.append)
     result.engine_events = events
     return result
+
+
+def up(stack: Any) -> Any:
+    return with_events(stack.up)
 
 
 def preview(stack: Any) -> Any:
-    events: list[Any] = []
-    result = stack.preview(on_output=quiet, on_event=events.append)
-    result.engine_events = events
-    return result
+    return with_events(stack.preview)
 
 
 def test_up_creates_all_four_and_second_preview_is_clean_with_no_writes(polytomic_stack, emulator):
