@@ -85,7 +85,8 @@ def create_model(request: Request) -> Response:
 
 
 def update_model(request: Request) -> Response:
-    """Full replacement; the version goes up by one."""
+    """Full replacement. ``version`` is left alone: Polytomic's Terraform provider keeps it
+    unchanged across updates (see the emulator README's list of guesses)."""
     previous = load_model(request.store, request.params["id"])
     model = _build_model(request, previous)
     request.store.replace("models", model)
@@ -151,7 +152,7 @@ def _build_model(request: Request, previous: Json | None, preview: bool = False)
     return {
         "id": "" if preview else (previous["id"] if previous else new_id()),
         "name": name, "connection_id": connection_id, "organization_id": ORGANIZATION_ID,
-        "type": connection["type"], "version": previous["version"] + 1 if previous else 1,
+        "type": connection["type"], "version": previous["version"] if previous else 1,
         "configuration": configuration, "fields": fields, "identifier": identifier,
         "tracking_columns": tracking, "relations": optional_list(body, "relations"),
         "labels": [{"name": label} for label in optional_list(body, "labels")],

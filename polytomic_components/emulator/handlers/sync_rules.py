@@ -80,7 +80,11 @@ def check_source(value: Any, path: str) -> Json:
 
 
 def check_field(value: Any, path: str) -> Json:
-    """One ``fields[]`` mapping: a target plus a source or a constant ``override_value``."""
+    """One ``fields[]`` mapping: a target plus a source or a constant ``override_value``.
+
+    Returned with exactly the keys the client sent: the service reports per-field settings as
+    given, and leaves out the ones that were not.
+    """
     if not isinstance(value, dict):
         raise invalid(path, "must be an object")
     mapping: Json = {"target": require_string(value, "target", f"{path}.target")}
@@ -92,12 +96,7 @@ def check_field(value: Any, path: str) -> Json:
         if not isinstance(value["override_value"], str):
             raise invalid(f"{path}.override_value", "must be a string")
         mapping["override_value"] = value["override_value"]
-    sync_mode = value.get("sync_mode") or "updateOrCreate"
-    if sync_mode not in FIELD_SYNC_MODES:
-        raise invalid(f"{path}.sync_mode", f"unknown field sync mode {sync_mode!r}",
-                      FIELD_SYNC_MODES)
-    mapping.update(new=bool(value.get("new")), sync_mode=sync_mode,
-                   encryption_enabled=bool(value.get("encryption_enabled")))
+    mapping.update(_field_settings(value, path, ("new", "sync_mode", "encryption_enabled")))
     return mapping
 
 
@@ -106,28 +105,45 @@ def check_override_field(value: Any, path: str) -> Json:
     if not isinstance(value, dict) or not isinstance(value.get("override_value"), str):
         raise invalid(path, 'must be an object {"target": ..., "override_value": "<string>"}')
     return {"target": require_string(value, "target", f"{path}.target"),
-            "override_value": value["override_value"], "new": bool(value.get("new")),
-            "sync_mode": value.get("sync_mode") or "updateOrCreate"}
+            "override_value": value["override_value"],
+            **_field_settings(value, path, ("new", "sync_mode"))}
 
 
-def check_identities(body: Json) -> tuple[list[Json], str]:
-    """The identity mappings and strategy; ``identities`` wins over the deprecated ``identity``."""
+def _field_settings(value: Json, path: str, keys: tuple[str, ...]) -> Json:
+    """The per-field settings among ``keys`` that the client sent (null counts as not sent)."""
+    settings: Json = {}
+    for key in keys:
+        if value.get(key) is None:
+            continue
+        if key == "sync_mode":
+            if value[key] not in FIELD_SYNC_MODES:
+                raise invalid(f"{path}.sync_mode", f"unknown field sync mode {value[key]!r}",
+                              FIELD_SYNC_MODES)
+        elif not isinstance(value[key], bool):
+            raise invalid(f"{path}.{key}", "must be true or false")
+        settings[key] = value[key]
+    return settings
+
+
+def check_identities(body: Json) -> tuple[list[Json], str | None]:
+    """The identity mappings and strategy (None unless sent); ``identities`` wins over the
+    deprecated ``identity``."""
     identities = body.get("identities")
     if identities is not None:
         if not isinstance(identities, dict):
             raise invalid("identities", 'must be an object {"mappings": [...], "strategy": ...}')
         mappings = [_check_identity(item, f"identities.mappings[{index}]") for index, item
                     in enumerate(optional_list(identities, "mappings", "identities.mappings"))]
-        strategy = identities.get("strategy") or "priority"
-        if len(mappings) > 1 and not identities.get("strategy"):
+        strategy = identities.get("strategy") or None
+        if len(mappings) > 1 and not strategy:
             raise invalid("identities.strategy", "is required with more than one mapping",
                           STRATEGIES)
-        if strategy not in STRATEGIES:
+        if strategy is not None and strategy not in STRATEGIES:
             raise invalid("identities.strategy", f"unknown strategy {strategy!r}", STRATEGIES)
         return mappings, strategy
     if body.get("identity") is not None:
-        return [_check_identity(body["identity"], "identity")], "priority"
-    return [], "priority"
+        return [_check_identity(body["identity"], "identity")], None
+    return [], None
 
 
 def check_filters(value: Any, path: str) -> Json:
@@ -161,9 +177,14 @@ def _check_identity(value: Any, path: str) -> Json:
     if not isinstance(function, str) or function.lower() not in canonical:
         raise invalid(f"{path}.function", f"unknown identity function {function!r}",
                       IDENTITY_FUNCTIONS)
-    return {"source": check_source(value.get("source"), f"{path}.source"),
-            "target": require_string(value, "target", f"{path}.target"),
-            "function": canonical[function.lower()], "new_field": bool(value.get("new_field"))}
+    identity = {"source": check_source(value.get("source"), f"{path}.source"),
+                "target": require_string(value, "target", f"{path}.target"),
+                "function": canonical[function.lower()]}
+    if value.get("new_field") is not None:
+        if not isinstance(value["new_field"], bool):
+            raise invalid(f"{path}.new_field", "must be true or false")
+        identity["new_field"] = value["new_field"]
+    return identity
 
 
 def _time_value(path: str, key: str, value: Any, cron: bool) -> str:

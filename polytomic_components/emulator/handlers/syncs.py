@@ -174,20 +174,19 @@ def _build_sync(request: Request, previous: Json | None) -> Json:
 
     now = utc_now()
     mappings = shape["mappings"]
+    sent_target = {key: value for key, value in target.items()
+                   if key != "create" and value is not None}
     return {
         "id": previous["id"] if previous else new_id(), "name": shape["name"],
         "organization_id": ORGANIZATION_ID, "active": optional_bool(body, "active"),
         "mode": shape["mode"], "model_ids": _model_ids(shape["fields"], mappings),
-        "target": {"connection_id": connection["id"], "object": target["object"],
-                   "configuration": target.get("configuration"),
-                   "new_name": target.get("new_name"),
-                   "search_values": target.get("search_values")},
+        "target": {**sent_target, "connection_id": connection["id"], "object": target["object"]},
         "fields": shape["fields"], "override_fields": shape["override_fields"],
         "overrides": optional_list(body, "overrides"),
         "identity": mappings[0] if mappings else None,
-        "identities": {"mappings": mappings, "strategy": shape["strategy"]},
+        "identities": _identities(mappings, shape["strategy"]),
         "model_filters": shape["model_filters"], "target_filters": shape["target_filters"],
-        "filters": optional_list(body, "filters"), "filter_logic": body.get("filter_logic") or "",
+        "filters": optional_list(body, "filters"), "filter_logic": body.get("filter_logic"),
         "schedule": shape["schedule"],
         "sync_all_records": optional_bool(body, "sync_all_records"),
         "skip_initial_backfill": optional_bool(body, "skip_initial_backfill"),
@@ -196,6 +195,12 @@ def _build_sync(request: Request, previous: Json | None) -> Json:
         "created_at": previous["created_at"] if previous else now, "updated_at": now,
         "created_target": created_target,
     }
+
+
+def _identities(mappings: list[Json], strategy: str | None) -> Json | None:
+    if not mappings:
+        return None
+    return {"mappings": mappings, **({"strategy": strategy} if strategy else {})}
 
 
 def _checked_shape(body: Json) -> Json:
@@ -341,8 +346,10 @@ def _check_source(store: Store, path: str, source: Any) -> None:
 
 def _view(store: Store, sync: Json) -> Json:
     """ModelSyncV5Response: the stored sync minus private keys, secrets masked, problems added."""
-    view = {key: value for key, value in sync.items() if key != "created_target"}
-    if view["encryption_passphrase"]:
+    # Unset values stay unset: a key the client never gave is left out, not reported as null.
+    view = {key: value for key, value in sync.items()
+            if key != "created_target" and value is not None}
+    if view.get("encryption_passphrase"):
         view["encryption_passphrase"] = MASK
     view.update(problems=problems(store, sync), created_by=ACTOR, updated_by=ACTOR)
     return view
@@ -369,7 +376,7 @@ def _sources(sync: Json) -> list[tuple[str, Json]]:
     return ([(f"fields[{i}].source.field", f["source"]) for i, f in enumerate(sync["fields"])
              if "source" in f]
             + [(f"identities.mappings[{i}].source.field", m["source"])
-               for i, m in enumerate(sync["identities"]["mappings"])])
+               for i, m in enumerate((sync["identities"] or {}).get("mappings", []))])
 
 
 def _field_names(model: Json) -> list[str]:
