@@ -230,7 +230,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                                 "after it finishes").response()
             if stored:
                 status, body = stored
-                return Response(status, body.encode(), {"Idempotent-Replayed": "true"})
+                return Response(status, body.encode())
         self.server.faults.delay()
         try:
             # The handler's writes and the key's outcome commit together, or not at all.

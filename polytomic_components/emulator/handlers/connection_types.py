@@ -46,7 +46,6 @@ class ConnectionType:
         summary = self.summary()
         return {"id": self.id, "name": self.name, "logo_url": summary["logo_url"],
                 "logo_dark_url": summary["logo_dark_url"], "use_oauth": self.use_oauth,
-                "oauth_prompt": "Authorize with LinkedIn" if self.use_oauth else "",
                 "capabilities": {"source": self.source, "destination": self.destination,
                                  "enrichment": False, "logging": False, "orchestration": False},
                 "configurationForm": None, "envConfig": None, "initialConfiguration": {}}

@@ -33,7 +33,7 @@ def start_execution(request: Request) -> Response:
     zero = dict.fromkeys(("insert", "update", "delete", "upserts", "error", "warnings", "total"), 0)
     execution = {"id": new_id(), "sync_id": sync["id"], "type": "manual", "status": "created",
                  "created_at": utc_now(), "started_at": None, "completed_at": None,
-                 "errors": [], "counts": zero, "version": 1}
+                 "errors": [], "counts": zero}
     store.insert("executions", execution)
     return ok({key: execution[key] for key in ("id", "status", "created_at")})
 

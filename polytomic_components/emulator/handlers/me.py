@@ -10,4 +10,4 @@ def me(request: Request) -> Response:
     return ok({"id": ORGANIZATION_ID, "email": "", "organization_id": ORGANIZATION_ID,
                "organization_name": "Emulated Organization", "is_user": False,
                "is_organization": True, "is_partner": False, "is_system": False,
-               "role": "admin", "credential": {"type": "api_key"}})
+               "role": "admin", "credential": {"method": "api_key"}})

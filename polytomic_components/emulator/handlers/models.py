@@ -24,7 +24,6 @@ from .common import (
     not_found,
     ok,
     optional_list,
-    paginate,
     require_string,
     utc_now,
 )
@@ -70,8 +69,8 @@ def run_model(configuration: Json) -> tuple[list[warehouse.Column], list[dict[st
 
 
 def list_models(request: Request) -> Response:
-    models = request.store.find("models")
-    return paginate(request, models, lambda m: (m["created_at"], m["id"]), descending=False)
+    """Every model, oldest first, in one answer: the SDK's list envelope has no pagination."""
+    return ok(request.store.find("models"))
 
 
 def get_model(request: Request) -> Response:
