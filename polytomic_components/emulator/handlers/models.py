@@ -114,12 +114,19 @@ def sample_model(request: Request) -> Response:
 
 
 def _build_model(request: Request, previous: Json | None, preview: bool = False) -> Json:
+    """The model a create, update or preview request describes, checked field by field.
+
+    A preview is the same model without an id, and is never stored.
+    """
     body = request.json_object()
     name = require_string(body, "name")
     connection_id = require_string(body, "connection_id")
     connection = request.store.get("connections", connection_id)
     if connection is None:
-        raise invalid("connection_id", f"connection {connection_id} not found")
+        # The SDK declares 404 for preview and only 400 for create and update.
+        raise ApiError(404 if preview else 400, "not_found" if preview else "validation_failed",
+                       f"connection_id: connection {connection_id} not found",
+                       {"path": "connection_id"})
     if not TYPES[connection["type"]].source:
         raise invalid("connection_id", f"a {TYPES[connection['type']].name} connection cannot "
                                        "back a model; use a snowflake connection")
@@ -147,18 +154,48 @@ def _build_model(request: Request, previous: Json | None, preview: bool = False)
             raise invalid(f"tracking_columns[{index}]", f"{column!r} is not a field", names)
     for f in fields:
         f["unique"] = f["name"] == identifier
+    labels = optional_list(body, "labels")
+    for index, label in enumerate(labels):
+        if not isinstance(label, str) or not label.strip():
+            raise invalid(f"labels[{index}]", "must be a non-empty string")
 
-    return {
-        "id": "" if preview else (previous["id"] if previous else new_id()),
+    model = {
+        "id": previous["id"] if previous else new_id(),
         "name": name, "connection_id": connection_id, "organization_id": ORGANIZATION_ID,
         "type": connection["type"], "version": previous["version"] if previous else 1,
         "configuration": configuration, "fields": fields, "identifier": identifier,
-        "tracking_columns": tracking, "relations": optional_list(body, "relations"),
-        "labels": [{"name": label} for label in optional_list(body, "labels")],
+        "tracking_columns": tracking,
+        "relations": [_relation(request.store, relation, f"relations[{index}]", names)
+                      for index, relation in enumerate(optional_list(body, "relations"))],
+        "labels": [{"name": label} for label in labels],
         "policies": optional_list(body, "policies"), "enricher": body.get("enricher"),
         "created_at": previous["created_at"] if previous else now, "created_by": ACTOR,
         "updated_at": now, "updated_by": ACTOR,
     }
+    if preview:
+        del model["id"]
+    return model
+
+
+def _relation(store: Store, relation: Any, path: str, names: list[str]) -> Json:
+    """``{"from": <field of this model>, "to": {"model_id", "field"}}``, both ends existing."""
+    if not isinstance(relation, dict) or not isinstance(relation.get("to"), dict):
+        raise invalid(path, 'must be an object {"from": ..., "to": {"model_id": ..., '
+                            '"field": ...}}')
+    source = require_string(relation, "from", f"{path}.from")
+    if source not in names:
+        raise invalid(f"{path}.from", f"{source!r} is not a field of this model", names)
+    to = relation["to"]
+    model_id = require_string(to, "model_id", f"{path}.to.model_id")
+    related = store.get("models", model_id)
+    if related is None:
+        raise invalid(f"{path}.to.model_id", f"model {model_id} not found")
+    related_names = [f["name"] for f in related["fields"]]
+    field = require_string(to, "field", f"{path}.to.field")
+    if field not in related_names:
+        raise invalid(f"{path}.to.field", f"{field!r} is not a field of model {model_id}",
+                      related_names)
+    return {"from": source, "to": {"model_id": model_id, "field": field}}
 
 
 def _field(previous: Json | None, name: str, kind: str, remote: str, example: Any,
@@ -187,12 +224,13 @@ def _additional_field(extra: Any, path: str, known: dict[str, Json], fields: lis
     if not isinstance(extra, dict):
         raise invalid(path, "must be an object with name, label and type")
     name = require_string(extra, "name", f"{path}.name")
+    label = require_string(extra, "label", f"{path}.label")
     if any(f["name"] == name for f in fields):
         raise invalid(f"{path}.name", f"{name!r} is already a field of this model")
-    kind = extra.get("type") or "string"
+    kind = require_string(extra, "type", f"{path}.type")
     if kind not in warehouse.POLYTOMIC_TYPES.values():
         raise invalid(f"{path}.type", f"unknown type {kind!r}",
                       sorted(set(warehouse.POLYTOMIC_TYPES.values())))
     field = _field(known.get(name), name, kind, "", extra.get("example"), True, now)
-    field["label"] = extra.get("label") or name
+    field["label"] = label
     return field
