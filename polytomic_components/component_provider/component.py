@@ -1,0 +1,177 @@
+"""`LinkedInAudiencePipeline` with arguments Pulumi can infer a schema from, for every language.
+
+Schema inference reads evaluated annotations and `TypedDict` keys, so this module has no
+`from __future__ import annotations`, uses `list` where the library uses `tuple`, and marks what
+the library defaults as `NotRequired`. It converts its arguments to the library's attrs classes,
+which keep the one copy of the validation, and builds the library's component.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from typing_extensions import NotRequired, TypedDict
+
+from .. import args as library
+from .. import pipeline
+
+
+class SnowflakeSource(TypedDict):
+    """Settings for a new Snowflake connection: a password, or a key pair (recommended)."""
+
+    account: str
+    """Snowflake account identifier, e.g. `uc193736182`."""
+    username: str
+    """User the connection logs in as."""
+    dbname: str
+    """Database the model queries run in."""
+    warehouse: NotRequired[str]
+    """Warehouse to run queries on; the user's default when not set."""
+    password: NotRequired[pulumi.Input[str]]
+    """Password (secret); give this or `privateKey`."""
+    private_key: NotRequired[pulumi.Input[str]]
+    """PEM private key for key-pair authentication (secret); give this or `password`."""
+    private_key_passphrase: NotRequired[pulumi.Input[str]]
+    """Passphrase of an encrypted `privateKey` (secret)."""
+    name: NotRequired[str]
+    """Name of the connection in Polytomic; default `Snowflake`."""
+    adopt_id: NotRequired[str]
+    """Id of an existing Snowflake connection to manage instead of creating one."""
+
+
+class LinkedInDestination(TypedDict):
+    """Settings for a new LinkedIn Ads connection.
+
+    With `clientId`, `clientSecret` and `oauthRefreshToken` it is authorized at once; without them
+    it is interactive: a person opens the pipeline's `authUrl` output, then runs `pulumi up` again.
+    """
+
+    accounts: list[str]
+    """Ad account values to enable, e.g. `512630692::urn:li:organization:28818517`."""
+    client_id: NotRequired[pulumi.Input[str]]
+    """OAuth client id of your LinkedIn app (secret)."""
+    client_secret: NotRequired[pulumi.Input[str]]
+    """OAuth client secret of your LinkedIn app (secret)."""
+    oauth_refresh_token: NotRequired[pulumi.Input[str]]
+    """OAuth refresh token (secret)."""
+    redirect_url: NotRequired[str]
+    """Where LinkedIn sends the person after an interactive authorization."""
+    name: NotRequired[str]
+    """Name of the connection in Polytomic; default `LinkedIn Ads`."""
+    adopt_id: NotRequired[str]
+    """Id of an existing LinkedIn Ads connection to manage instead of creating one."""
+
+
+class NewAudience(TypedDict):
+    """A LinkedIn audience the sync creates."""
+
+    account: str
+    """Ad account to create it in, e.g. `512630692::urn:li:organization:28818517`."""
+    type: str
+    """`user_audience` or `company_audience`."""
+    name: str
+    """Name of the new audience."""
+
+
+class IdentityMapping(TypedDict):
+    """How a model row is matched to an audience member, e.g. `email` → `Email` by equality."""
+
+    source: str
+    """Field of the model (a column of the query)."""
+    target: str
+    """LinkedIn field it is matched with."""
+    function: NotRequired[str]
+    """`Equality` (the default), `ISubstring`, `OneOf`, `DomainMatch` or `HostnameMatch`."""
+
+
+class PipelineAdoption(TypedDict):
+    """Existing Polytomic objects a pipeline manages instead of creating its own."""
+
+    model_id: NotRequired[str]
+    """Id of an existing model."""
+    sync_id: NotRequired[str]
+    """Id of an existing sync."""
+
+
+class LinkedInAudiencePipelineArgs(TypedDict):
+    """Everything one Snowflake → LinkedIn Ads audience pipeline needs.
+
+    Each side is either new (`source`, `destination`) or existing (`sourceConnectionId`,
+    `destinationConnectionId`); the audience is either existing (`audienceId`) or new (`create`).
+    """
+
+    model_name: str
+    """Name of the Polytomic model."""
+    query: str
+    """SQL query whose rows are synced."""
+    source: NotRequired[SnowflakeSource]
+    """A new Snowflake connection; or give `sourceConnectionId`."""
+    source_connection_id: NotRequired[pulumi.Input[str]]
+    """An existing Snowflake connection; or give `source`."""
+    destination: NotRequired[LinkedInDestination]
+    """A new LinkedIn Ads connection; or give `destinationConnectionId`."""
+    destination_connection_id: NotRequired[pulumi.Input[str]]
+    """An existing LinkedIn Ads connection; or give `destination`."""
+    audience_id: NotRequired[pulumi.Input[str]]
+    """An existing audience to sync into; or give `create`."""
+    create: NotRequired[NewAudience]
+    """A new audience that the sync creates; or give `audienceId`."""
+    identity: NotRequired[IdentityMapping]
+    """How members are matched; default `email` → `Email` by equality."""
+    fields: NotRequired[dict[str, str]]
+    """Model field → LinkedIn field, e.g. `first_name: FirstName`."""
+    mode: NotRequired[str]
+    """`create` (add members, the default) or `remove`."""
+    schedule: NotRequired[dict[str, str]]
+    """When the sync runs (UTC), e.g. `{frequency: daily, hour: "6", minute: "0"}`; default continuous."""
+    sync_name: NotRequired[str]
+    """Name of the sync; default `<modelName> to LinkedIn Ads`."""
+    adopt: NotRequired[PipelineAdoption]
+    """Existing model and/or sync to manage instead of creating them."""
+
+
+#: Arguments that are objects of their own in the library, by argument name.
+NESTED_ARGUMENTS: Mapping[str, type[Any]] = {
+    "source": library.SnowflakeSource,
+    "destination": library.LinkedInDestination,
+    "create": library.NewAudience,
+    "identity": library.IdentityMapping,
+    "adopt": library.PipelineAdoption,
+}
+
+
+def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudiencePipelineArgs:
+    """The library's validated arguments for the same pipeline."""
+    values: dict[str, Any] = {
+        name: NESTED_ARGUMENTS[name](**value) if name in NESTED_ARGUMENTS else value
+        for name, value in args.items()
+    }
+    if "fields" in values:
+        # A map from YAML (or any language) arrives in no particular order; the sync's field list
+        # is ordered, so an unsorted one would show as a change whenever the order differs.
+        values["fields"] = dict(sorted(values["fields"].items()))
+    return library.LinkedInAudiencePipelineArgs(**values)
+
+
+class LinkedInAudiencePipeline(pipeline.LinkedInAudiencePipeline):
+    """A Snowflake query synced into a LinkedIn Ads audience: an existing one, or a new one that the
+    sync creates. Creates the connections it is given settings for, a model and a sync."""
+
+    snowflake_connection_id: pulumi.Output[str]
+    """Id of the Snowflake connection (the given one, or the one created)."""
+    linkedin_connection_id: pulumi.Output[str]
+    """Id of the LinkedIn Ads connection (the given one, or the one created)."""
+    model_id: pulumi.Output[str]
+    """Id of the model."""
+    model_fields: pulumi.Output[list[str]]
+    """Fields of the model, as the service read them from the query."""
+    sync_id: pulumi.Output[str]
+    """Id of the sync."""
+    audience_id: pulumi.Output[str]
+    """The audience the sync writes to: the given one, or the one it created."""
+    auth_url: pulumi.Output[str | None]
+    """Set while a new, interactive LinkedIn connection waits for a person to authorize it."""
+
+    def __init__(self, name: str, args: LinkedInAudiencePipelineArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, to_library_args(args), opts)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Puts the Pulumi YAML language host (`pulumi-language-yaml`) on this machine and prints its bin dir.
+#
+# Needed only to run Pulumi YAML programs (stacks/yaml/). A `pulumi-language-yaml` on PATH is used
+# as is: the official Pulumi CLI ships one beside `pulumi`. Otherwise it is built from the Go
+# module proxy and cached per version under ~/.cache, as scripts/install-pulumi.sh does for the CLI.
+set -euo pipefail
+
+YAML_VERSION="1.32.0"
+YAML_MODULE="github.com/pulumi/pulumi-yaml"
+
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi-yaml"
+bin_dir="$cache_root/v$YAML_VERSION/bin"
+
+log() { echo "install-pulumi-yaml: $*" >&2; }
+
+if command -v pulumi-language-yaml >/dev/null 2>&1; then
+  log "using $(command -v pulumi-language-yaml) from PATH"
+  dirname "$(command -v pulumi-language-yaml)"
+  exit 0
+fi
+
+if [ -x "$bin_dir/pulumi-language-yaml" ]; then
+  log "using cached YAML language host in $bin_dir"
+  echo "$bin_dir"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || {
+  log "no pulumi-language-yaml on PATH and no Go toolchain to build one."
+  log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go >= 1.25, then re-run."
+  exit 1
+}
+
+staging="$(mktemp -d)"
+trap 'rm -rf "$staging"' EXIT
+
+# Unlike the CLI's modules, pulumi-yaml's go.mod has no replace directives, so `go install
+# module@version` builds it directly. The version is stamped as its release build does.
+log "building pulumi-language-yaml v$YAML_VERSION from the Go module proxy (first time only; takes minutes)"
+GOBIN="$staging" CGO_ENABLED=0 go install -trimpath \
+  -ldflags "-X $YAML_MODULE/pkg/version.Version=v$YAML_VERSION" \
+  "$YAML_MODULE/cmd/pulumi-language-yaml@v$YAML_VERSION"
+
+chmod 0755 "$staging"
+mkdir -p "$(dirname "$bin_dir")"
+rm -rf "$bin_dir" && mv "$staging" "$bin_dir"
+trap - EXIT
+log "installed pulumi-language-yaml v$YAML_VERSION into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
+echo "$bin_dir"

@@ -1,0 +1,113 @@
+"""The `polytomic` component provider's typed arguments: in step with the library's, and a schema."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any, get_args, get_origin
+
+import attrs
+import pytest
+from pulumi.provider.experimental.component import ComponentProvider
+from typing_extensions import NotRequired, is_typeddict
+
+from polytomic_components import args as library
+from polytomic_components import pipeline
+from polytomic_components.component_provider import component
+
+
+def nested_typed_args() -> dict[str, Any]:
+    """The component's arguments that are typed objects of their own, by argument name."""
+    found = {}
+    for name, hint in component.LinkedInAudiencePipelineArgs.__annotations__.items():
+        inner = get_args(hint)[0] if get_origin(hint) is NotRequired else hint
+        if is_typeddict(inner):
+            found[name] = inner
+    return found
+
+
+#: Each typed argument class and the library class of the same name that it becomes.
+MIRRORS = [(typed, getattr(library, typed.__name__))
+           for typed in (component.LinkedInAudiencePipelineArgs, *nested_typed_args().values())]
+MIRROR_IDS = [typed.__name__ for typed, _ in MIRRORS]
+EXISTING = {"model_name": "Active users", "query": "SELECT email FROM users",
+            "source_connection_id": "snowflake-id", "destination_connection_id": "linkedin-id",
+            "audience_id": "512630692::urn:li:organization:28818517~user_audience.29728401"}
+
+
+def schema() -> dict[str, Any]:
+    provider = ComponentProvider([component.LinkedInAudiencePipeline], "polytomic", None, "0.1.0")
+    return json.loads(provider.schema)
+
+
+@pytest.mark.parametrize(("typed", "attrs_class"), MIRRORS, ids=MIRROR_IDS)
+def test_typed_args_have_the_arguments_of_the_library_class(typed, attrs_class):
+    assert set(typed.__annotations__) == set(attrs.fields_dict(attrs_class))
+
+
+@pytest.mark.parametrize(("typed", "attrs_class"), MIRRORS, ids=MIRROR_IDS)
+def test_typed_args_require_what_the_library_requires(typed, attrs_class):
+    required = {f.name for f in attrs.fields(attrs_class) if f.default is attrs.NOTHING}
+    assert set(typed.__required_keys__) == required
+
+
+def test_every_nested_argument_is_converted_to_its_library_class():
+    assert {name: typed.__name__ for name, typed in nested_typed_args().items()} == \
+        {name: cls.__name__ for name, cls in component.NESTED_ARGUMENTS.items()}
+
+
+def test_component_has_the_outputs_of_the_library_component():
+    assert set(inspect.get_annotations(component.LinkedInAudiencePipeline)) == \
+        set(inspect.get_annotations(pipeline.LinkedInAudiencePipeline))
+
+
+def test_schema_declares_the_pipeline_under_the_polytomic_package():
+    resource = schema()["resources"]["polytomic:index:LinkedInAudiencePipeline"]
+    assert resource["isComponent"] is True
+    assert resource["requiredInputs"] == ["modelName", "query"]
+    assert set(resource["properties"]) == {
+        "snowflakeConnectionId", "linkedinConnectionId", "modelId", "modelFields", "syncId",
+        "audienceId", "authUrl"}
+    assert resource["properties"]["modelFields"]["type"] == "array"
+
+
+def test_schema_documents_every_resource_type_and_property():
+    document = schema()
+    resource = document["resources"]["polytomic:index:LinkedInAudiencePipeline"]
+    described = [("LinkedInAudiencePipeline", resource),
+                 *((name, {"description": t.get("description"), "inputProperties": t["properties"]})
+                   for name, t in document["types"].items())]
+    undocumented = [f"{owner}.{prop}" for owner, definition in described
+                    for section in ("inputProperties", "properties")
+                    for prop, spec in definition.get(section, {}).items() if not spec.get("description")]
+    undocumented += [owner for owner, definition in described if not definition["description"]]
+    assert undocumented == []
+
+
+def test_fields_reach_the_library_sorted_by_model_field_whatever_order_the_map_has():
+    one = component.to_library_args({**EXISTING, "fields": {"title": "Title", "first_name": "FirstName"}})
+    other = component.to_library_args({**EXISTING, "fields": {"first_name": "FirstName", "title": "Title"}})
+    assert [f.source for f in one.fields] == ["first_name", "title"]
+    assert one.fields == other.fields
+
+
+def test_nested_arguments_become_the_library_classes():
+    args = component.to_library_args({
+        "model_name": "Trial signups", "query": "SELECT email FROM users",
+        "source": {"account": "uc193736182", "username": "loader", "dbname": "analytics",
+                   "password": "sf-secret"},
+        "destination": {"accounts": ["512630692::urn:li:organization:28818517"]},
+        "create": {"account": "512630692::urn:li:organization:28818517", "type": "user_audience",
+                   "name": "Trial signups"},
+        "identity": {"source": "work_email", "target": "Email"},
+    })
+    assert args.source == library.SnowflakeSource(account="uc193736182", username="loader",
+                                                  dbname="analytics", password="sf-secret")
+    assert args.destination.accounts == ("512630692::urn:li:organization:28818517",)
+    assert args.create.type == "user_audience"
+    assert (args.identity.source, args.identity.function) == ("work_email", "Equality")
+
+
+def test_the_library_validation_reaches_the_component_user():
+    with pytest.raises(ValueError, match="mode"):
+        component.to_library_args({**EXISTING, "mode": "upsert"})
