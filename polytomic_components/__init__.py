@@ -5,10 +5,13 @@ client they are built on, `PolytomicClient`.
 """
 
 from .args import (
+    ArgumentError,
     FieldMapping,
+    IdentityMapping,
     LinkedInAudiencePipelineArgs,
     LinkedInDestination,
     NewAudience,
+    PipelineAdoption,
     SnowflakeSource,
 )
 from .client import PolytomicClient
@@ -27,17 +30,20 @@ from .resources.sync import Sync
 from .settings import Settings
 
 __all__ = [
+    "ArgumentError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
     "Connection",
     "FieldMapping",
+    "IdentityMapping",
     "LinkedInAudiencePipeline",
     "LinkedInAudiencePipelineArgs",
     "LinkedInDestination",
     "Model",
     "NewAudience",
     "NotFoundError",
+    "PipelineAdoption",
     "PolytomicClient",
     "PolytomicError",
     "Settings",

@@ -2,33 +2,167 @@
 
 Plain values are checked here (program side, before anything reaches the engine); values only
 the service knows (ad accounts, audiences, target fields) are checked by the Sync provider before
-it writes.
+it writes. Values that may come from other resources (connection ids, the audience id, secrets)
+accept a Pulumi `Output`, which passes through unchecked until the provider sees it.
+
+Every problem is an `ArgumentError` naming the key (`schedule.hour`), what was given and what is
+expected. `from_config` builds the same classes from stack config, so a stack's YAML and a Python
+program get the same checks and the same messages, with the full path of the key
+(`pipelines[1].schedule.hour`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 import pulumi
 
+from .errors import PolytomicError
+from .resources.sync import FREQUENCIES, IDENTITY_FUNCTIONS, _check_schedule
+
 AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
+#: Schedule keys of the API (§5.3 of the API notes); `run_after` and `job_id` are not text.
+SCHEDULE_KEYS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month", "run_after",
+                 "run_after_success_only", "connection_id", "job_id")
+#: Schedule keys the API takes as text holding a whole number; YAML writes them as numbers.
+_NUMERIC_SCHEDULE_KEYS = ("minute", "hour", "day_of_month", "month")
+_LONGEST_SHOWN_VALUE = 80
 
-_text: Any = attrs.validators.min_len(1)
+T = TypeVar("T")
 
 
-def _as_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
+class ArgumentError(PolytomicError, ValueError):
+    """An argument or stack-config value that cannot work: which key, what was given, what is expected.
+
+    `key_path` is the key's path from the object being built (`schedule.hour`, `fields[0].target`);
+    a caller building a bigger object prefixes it with `under`. `names` are argument names quoted
+    in the problem as `{0}`, `{1}`, so that stack config can show them under its own key names.
+    """
+
+    def __init__(self, key_path: str, problem: str, *, names: tuple[str, ...] = ()) -> None:
+        self.key_path, self.problem, self.names = key_path, problem, names
+        problem = problem.format(*(f"`{n}`" for n in names)) if names else problem
+        super().__init__(f"{key_path}: {problem}" if key_path else problem)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def under(self, prefix: str) -> ArgumentError:
+        """The same error seen from the object that holds `prefix`."""
+        return ArgumentError(_join(prefix, self.key_path), self.problem, names=self.names)
+
+    def renamed(self, names: Mapping[str, str]) -> ArgumentError:
+        """The same error with argument names shown as the config keys `names` maps them to."""
+        head, dot, rest = self.key_path.partition(".")
+        head, bracket, index = head.partition("[")
+        key_path = f"{names.get(head, head)}{bracket}{index}{dot}{rest}"
+        return ArgumentError(key_path, self.problem, names=tuple(names.get(n, n) for n in self.names))
 
 
-def _require_one_of(instance: Any, first: str, second: str, what: str) -> None:
-    given = [n for n in (first, second) if getattr(instance, n) is not None]
-    if len(given) != 1:
-        raise ValueError(f"{type(instance).__name__}: give exactly one of `{first}` or `{second}` "
-                         f"({what}); got {' and '.join(given) or 'neither'}")
+def _join(prefix: str, path: str) -> str:
+    if not path:
+        return prefix
+    return f"{prefix}{path}" if not prefix or path.startswith("[") else f"{prefix}.{path}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    if len(text) > _LONGEST_SHOWN_VALUE:
+        text = text[:_LONGEST_SHOWN_VALUE - 3] + "..."
+    return text if isinstance(value, str) else f"{text} ({type(value).__name__})"
+
+
+def _wrong(path: str, expected: str, given: Any) -> ArgumentError:
+    return ArgumentError(path, f"expected {expected}; got {_shown(given)}")
+
+
+def _is_output(value: Any) -> bool:
+    """A value another resource provides: checked by the provider once it is known."""
+    return isinstance(value, (pulumi.Output, Awaitable))
+
+
+# --- validators and converters (attrs signature: instance, attribute, value) -----------------
+
+
+def _text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise _wrong(attribute.name, "a non-empty string", value)
+
+
+def _optional_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _text_input(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Text, or an Output of another resource (e.g. `connection.id`)."""
+    if value is not None and not _is_output(value):
+        _text(instance, attribute, value)
+
+
+def _secret_input(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Like `_text_input`, but never shows the value: it is a secret."""
+    if value is not None and not _is_output(value) and (not isinstance(value, str) or not value):
+        given = "an empty string" if value == "" else f"a value of type {type(value).__name__}"
+        raise ArgumentError(attribute.name, f"expected a non-empty string (or a pulumi Output); "
+                                            f"got {given} (not shown: it is a secret)")
+
+
+def _one_of(allowed: tuple[str, ...]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in allowed:
+            raise _wrong(attribute.name, f"one of {', '.join(allowed)}", value)
+    return validate
+
+
+def _require_one_of(given: Mapping[str, Any], what: str) -> None:
+    """Exactly one of two arguments (`given` maps their names to their values)."""
+    present = [name for name, value in given.items() if value is not None]
+    if len(present) != 1:
+        raise ArgumentError("", f"give exactly one of {{0}} or {{1}} ({what}); got "
+                                f"{'both' if present else 'neither'}", names=tuple(given))
+
+
+def _nested(cls: type[Any]) -> Any:
+    """Accept an instance of `cls`, None, or a mapping of its arguments (as stack config gives them)."""
+    def convert(value: Any, field: attrs.Attribute[Any]) -> Any:
+        if value is None or isinstance(value, cls):
+            return value
+        return from_config(cls, value, field.name)
+    return attrs.Converter(convert, takes_field=True)
+
+
+def from_config(cls: type[T], value: Any, path: str, *, ignore: Iterable[str] = (), **given: Any) -> T:
+    """Build `cls` from a stack-config object, with errors that name `path` and the key.
+
+    Config keys are the argument names, except where `cls.config_keys` names them otherwise;
+    `given` are arguments that do not come from config (connection ids, secrets) and so are not
+    accepted as keys; keys in `ignore` are accepted and left to the caller.
+    """
+    config_keys: Mapping[str, str] = getattr(cls, "config_keys", {})
+    fields = [f for f in attrs.fields(cast(Any, cls)) if f.name not in given]
+    by_key = {config_keys.get(f.name, f.name): f for f in fields}
+    allowed = sorted({*by_key, *ignore})
+    if not isinstance(value, Mapping):
+        raise _wrong(path, f"an object with the keys {', '.join(allowed)}", value)
+    unknown = sorted(str(k) for k in value if k not in allowed)
+    if unknown:
+        raise ArgumentError(_join(path, unknown[0]), f"unknown key; allowed keys: {', '.join(allowed)}")
+    missing = [key for key, f in by_key.items() if f.default is attrs.NOTHING and key not in value]
+    if missing:
+        raise ArgumentError(_join(path, missing[0]), "is required")
+    arguments = {by_key[k].name: v for k, v in value.items() if k in by_key}
+    try:
+        return cls(**arguments, **given)
+    except ArgumentError as error:
+        raise error.renamed(config_keys).under(path) from None
+
+
+# --- the arguments -----------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -38,14 +172,18 @@ class SnowflakeSource:
     account: str = attrs.field(validator=_text)
     username: str = attrs.field(validator=_text)
     dbname: str = attrs.field(validator=_text)
-    warehouse: str | None = None
-    password: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    private_key: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    private_key_passphrase: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    name: str = "Snowflake"
+    warehouse: str | None = attrs.field(default=None, validator=_optional_text)
+    password: pulumi.Input[str] | None = attrs.field(default=None, repr=False, validator=_secret_input)
+    private_key: pulumi.Input[str] | None = attrs.field(default=None, repr=False, validator=_secret_input)
+    private_key_passphrase: pulumi.Input[str] | None = attrs.field(default=None, repr=False,
+                                                                   validator=_secret_input)
+    name: str = attrs.field(default="Snowflake", validator=_text)
+    adopt_id: str | None = attrs.field(default=None, validator=_optional_text)
+    """The id of an existing Snowflake connection to manage instead of creating one."""
 
     def __attrs_post_init__(self) -> None:
-        _require_one_of(self, "password", "private_key", "password or key-pair authentication")
+        _require_one_of({"password": self.password, "private_key": self.private_key},
+                        "password or key-pair authentication")
 
     def configuration(self) -> dict[str, Any]:
         configuration: dict[str, Any] = {"account": self.account, "username": self.username,
@@ -62,6 +200,20 @@ class SnowflakeSource:
         return {k: v for k, v in secrets.items() if v is not None}
 
 
+def _accounts(value: Any) -> tuple[str, ...]:
+    # A lone string would otherwise become a tuple of its characters.
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise _wrong("accounts", "a non-empty list of ad account values", value)
+    accounts = tuple(value)
+    if not accounts:
+        raise _wrong("accounts", "a non-empty list of ad account values", value)
+    for index, account in enumerate(accounts):
+        if not isinstance(account, str) or not account.strip():
+            raise _wrong(f"accounts[{index}]",
+                         "an ad account value such as '512630692::urn:li:organization:28818517'", account)
+    return accounts
+
+
 @attrs.frozen(kw_only=True)
 class LinkedInDestination:
     """Settings for a new LinkedIn Ads connection.
@@ -71,19 +223,22 @@ class LinkedInDestination:
     again.
     """
 
-    accounts: tuple[str, ...] = attrs.field(converter=_as_tuple, validator=attrs.validators.min_len(1))
+    accounts: tuple[str, ...] = attrs.field(converter=_accounts)
     """Ad account values to enable, e.g. ``"512630692::urn:li:organization:28818517"``."""
-    client_id: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    client_secret: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    oauth_refresh_token: pulumi.Input[str] | None = attrs.field(default=None, repr=False)
-    redirect_url: str | None = None
-    name: str = "LinkedIn Ads"
+    client_id: pulumi.Input[str] | None = attrs.field(default=None, repr=False, validator=_secret_input)
+    client_secret: pulumi.Input[str] | None = attrs.field(default=None, repr=False, validator=_secret_input)
+    oauth_refresh_token: pulumi.Input[str] | None = attrs.field(default=None, repr=False,
+                                                                validator=_secret_input)
+    redirect_url: str | None = attrs.field(default=None, validator=_optional_text)
+    name: str = attrs.field(default="LinkedIn Ads", validator=_text)
+    adopt_id: str | None = attrs.field(default=None, validator=_optional_text)
+    """The id of an existing LinkedIn Ads connection to manage instead of creating one."""
 
     def __attrs_post_init__(self) -> None:
         given = [v is not None for v in (self.client_id, self.client_secret, self.oauth_refresh_token)]
         if any(given) and not all(given):
-            raise ValueError("LinkedInDestination: give all of client_id, client_secret and "
-                             "oauth_refresh_token, or none of them (interactive OAuth)")
+            raise ArgumentError("", "give all of client_id, client_secret and oauth_refresh_token, "
+                                    "or none of them (interactive OAuth)")
 
     def configuration(self) -> dict[str, Any]:
         return {"accounts": [{"value": a, "label": a} for a in self.accounts]}
@@ -99,7 +254,7 @@ class NewAudience:
     """A LinkedIn audience the sync creates (the guide's step 6)."""
 
     account: str = attrs.field(validator=_text)
-    type: str = attrs.field(validator=attrs.validators.in_(AUDIENCE_TYPES))
+    type: str = attrs.field(validator=_one_of(AUDIENCE_TYPES))
     name: str = attrs.field(validator=_text)
 
     def as_create(self) -> dict[str, str]:
@@ -114,10 +269,98 @@ class FieldMapping:
     target: str = attrs.field(validator=_text)
 
 
-def _mappings(value: Mapping[str, str] | Any) -> tuple[FieldMapping, ...]:
+def _identity_function(value: Any) -> Any:
+    # The guide writes "equality"; the API's enum is "Equality".
+    canonical = {f.lower(): f for f in IDENTITY_FUNCTIONS}
+    return canonical.get(value.lower(), value) if isinstance(value, str) else value
+
+
+@attrs.frozen(kw_only=True)
+class IdentityMapping:
+    """How a model row is matched to a target record, e.g. ``email`` → ``Email`` by equality.
+
+    A company audience matches on a company field, e.g. ``domain`` → ``CompanyDomain`` with
+    ``DomainMatch``.
+    """
+
+    source: str = attrs.field(validator=_text)
+    target: str = attrs.field(validator=_text)
+    function: str = attrs.field(default="Equality", converter=_identity_function,
+                                validator=_one_of(IDENTITY_FUNCTIONS))
+
+
+def _identity(value: Any, field: attrs.Attribute[Any]) -> IdentityMapping:
+    if isinstance(value, IdentityMapping):
+        return value
+    if isinstance(value, FieldMapping):
+        return IdentityMapping(source=value.source, target=value.target)
+    return from_config(IdentityMapping, value, field.name)
+
+
+@attrs.frozen(kw_only=True)
+class PipelineAdoption:
+    """Existing Polytomic objects a pipeline manages instead of creating its own.
+
+    In stack config: ``adopt: {model: <model id>, sync: <sync id>}``.
+    """
+
+    config_keys: ClassVar[Mapping[str, str]] = {"model_id": "model", "sync_id": "sync"}
+
+    model_id: str | None = attrs.field(default=None, validator=_optional_text)
+    sync_id: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.model_id is None and self.sync_id is None:
+            raise ArgumentError("", "give {0}, {1} or both (the ids of existing objects)",
+                                names=("model_id", "sync_id"))
+
+
+_FIELDS_EXPECTED = "a mapping of model field to target field, e.g. {first_name: FirstName}"
+
+
+def _mappings(value: Any) -> tuple[FieldMapping, ...]:
+    """Fields as a mapping (sorted by source, so YAML key order never shows as a diff) or a list."""
     if isinstance(value, Mapping):
-        return tuple(FieldMapping(source=s, target=t) for s, t in value.items())
-    return tuple(value)
+        for source, target in value.items():
+            if not isinstance(source, str) or not source.strip():
+                raise _wrong("fields", f"{_FIELDS_EXPECTED} with model field names as keys", source)
+            if not isinstance(target, str) or not target.strip():
+                raise _wrong(f"fields.{source}", "a target field id such as FirstName", target)
+        return tuple(FieldMapping(source=s, target=t) for s, t in sorted(value.items()))
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise _wrong("fields", _FIELDS_EXPECTED, value)
+    return tuple(item if isinstance(item, FieldMapping)
+                 else from_config(FieldMapping, item, f"fields[{index}]")
+                 for index, item in enumerate(value))
+
+
+def _whole_number(value: Any) -> Any:
+    """YAML `hour: 6` arrives as 6 (or 6.0); the API takes "6"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))
+    return value
+
+
+def _schedule(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _wrong("schedule", "an object such as {frequency: daily, hour: 6, minute: 0}", value)
+    unknown = sorted(str(k) for k in value if k not in SCHEDULE_KEYS)
+    if unknown:
+        raise ArgumentError(f"schedule.{unknown[0]}",
+                            f"unknown key; allowed keys: {', '.join(SCHEDULE_KEYS)}")
+    if "frequency" not in value:
+        raise ArgumentError("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
+    schedule = {k: _whole_number(v) if k in _NUMERIC_SCHEDULE_KEYS else v for k, v in value.items()}
+    for key in ("frequency", "day_of_week", *_NUMERIC_SCHEDULE_KEYS):
+        if key in schedule and not isinstance(schedule[key], str):
+            raise _wrong(f"schedule.{key}", "text" if key in ("frequency", "day_of_week") else
+                         "a whole number", schedule[key])
+    # The Sync provider's own check knows each frequency's keys and ranges; ask it, not a copy.
+    for problem in _check_schedule(schedule):
+        raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
+    return schedule
 
 
 @attrs.frozen(kw_only=True)
@@ -126,26 +369,38 @@ class LinkedInAudiencePipelineArgs:
 
     Each side is either new (`source`, `destination`) or existing (`source_connection_id`,
     `destination_connection_id`); the audience is either existing (`audience_id`) or new
-    (`create`).
+    (`create`). Nested arguments may also be given as mappings of their own arguments.
     """
+
+    # (The `type: ignore`s: attrs' mypy plugin cannot read converters that take the field.)
+    #: Stack config names these arguments differently (`name`, `audience`).
+    config_keys: ClassVar[Mapping[str, str]] = {"model_name": "name", "audience_id": "audience"}
 
     model_name: str = attrs.field(validator=_text)
     query: str = attrs.field(validator=_text)
-    source: SnowflakeSource | None = None
-    source_connection_id: pulumi.Input[str] | None = None
-    destination: LinkedInDestination | None = None
-    destination_connection_id: pulumi.Input[str] | None = None
-    audience_id: str | None = None
-    create: NewAudience | None = None
-    identity: FieldMapping = FieldMapping(source="email", target="Email")
+    source: SnowflakeSource | None = attrs.field(default=None, converter=_nested(SnowflakeSource))  # type: ignore[misc]
+    source_connection_id: pulumi.Input[str] | None = attrs.field(default=None, validator=_text_input)
+    destination: LinkedInDestination | None = attrs.field(default=None,
+                                                          converter=_nested(LinkedInDestination))  # type: ignore[misc]
+    destination_connection_id: pulumi.Input[str] | None = attrs.field(default=None, validator=_text_input)
+    audience_id: pulumi.Input[str] | None = attrs.field(default=None, validator=_text_input)
+    create: NewAudience | None = attrs.field(default=None, converter=_nested(NewAudience))  # type: ignore[misc]
+    identity: IdentityMapping = attrs.field(
+        default=IdentityMapping(source="email", target="Email"),
+        converter=attrs.Converter(_identity, takes_field=True))  # type: ignore[misc]
     fields: tuple[FieldMapping, ...] = attrs.field(default=(), converter=_mappings)
-    mode: str = attrs.field(default="create", validator=attrs.validators.in_(AUDIENCE_MODES))
-    schedule: Mapping[str, str] = attrs.field(default=DEFAULT_SCHEDULE, converter=dict)
-    sync_name: str | None = None
+    """Given as a mapping, sorted by model field name."""
+    mode: str = attrs.field(default="create", validator=_one_of(AUDIENCE_MODES))
+    schedule: Mapping[str, Any] = attrs.field(default=DEFAULT_SCHEDULE, converter=_schedule)
+    sync_name: str | None = attrs.field(default=None, validator=_optional_text)
+    adopt: PipelineAdoption | None = attrs.field(default=None, converter=_nested(PipelineAdoption))  # type: ignore[misc]
+    """Existing model and/or sync to manage instead of creating them."""
 
     def __attrs_post_init__(self) -> None:
-        _require_one_of(self, "source", "source_connection_id",
+        _require_one_of({"source": self.source, "source_connection_id": self.source_connection_id},
                         "a new Snowflake connection or an existing id")
-        _require_one_of(self, "destination", "destination_connection_id",
+        _require_one_of({"destination": self.destination,
+                         "destination_connection_id": self.destination_connection_id},
                         "a new LinkedIn Ads connection or an existing id")
-        _require_one_of(self, "audience_id", "create", "an existing audience or a new one")
+        _require_one_of({"audience_id": self.audience_id, "create": self.create},
+                        "an existing audience or a new one")

@@ -2,6 +2,9 @@
 
 The Snowflake and LinkedIn Ads connections are shared by every pipeline of the stack. Config lives
 in `Pulumi.<stack>.yaml` beside this file; secrets are set with `pulumi config set --secret`.
+
+All of the config is read and checked before any resource is declared, and every problem is
+reported at once, each with the full path of its key.
 """
 
 from __future__ import annotations
@@ -9,76 +12,127 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import pulumi
 
 from polytomic_components import Connection, LinkedInAudiencePipeline
 from polytomic_components.args import (
+    ArgumentError,
     LinkedInAudiencePipelineArgs,
     LinkedInDestination,
-    NewAudience,
     SnowflakeSource,
+    from_config,
 )
 
-PIPELINE_KEYS = {"name", "query", "audience", "create", "fields", "mode", "schedule", "identity"}
+#: Pipeline keys that are not component arguments: the resource options they become.
+RENAMED_FROM = "renamed_from"
+#: Secrets never sit in plain config: each argument that is one has a secret config key.
+SECRET_KEYS = {
+    "snowflake": {"password": "snowflakePassword", "private_key": "snowflakePrivateKey",
+                  "private_key_passphrase": "snowflakePrivateKeyPassphrase"},
+    "linkedin": {"client_id": "linkedinClientId", "client_secret": "linkedinClientSecret",
+                 "oauth_refresh_token": "linkedinRefreshToken"},
+}
+#: Connection ids become known only once the connections are declared, after every check.
+_PENDING_ID = "pending"
 
 config = pulumi.Config()
 stack = pulumi.get_stack()
 
 
-def config_error(key: str, problem: str) -> pulumi.RunError:
-    return pulumi.RunError(f"stack {stack!r}: config {config.name}:{key}: {problem}")
+@attrs.frozen
+class PipelineEntry:
+    """One checked `pipelines[]` entry: the component's name, arguments and former names."""
+
+    name: str
+    args: LinkedInAudiencePipelineArgs
+    renamed_from: tuple[str, ...]
 
 
-def pipeline_args(entry: Any, key: str, snowflake_id: pulumi.Output[str],
-                  linkedin_id: pulumi.Output[str]) -> LinkedInAudiencePipelineArgs:
-    if not isinstance(entry, Mapping):
-        raise config_error(key, "must be an object with name, query and audience or create")
-    unknown = sorted(set(entry) - PIPELINE_KEYS)
-    if unknown:
-        raise config_error(f"{key}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(PIPELINE_KEYS))}")
+def connection_settings(cls: type[Any], section: str) -> Any:
+    """The `snowflake` or `linkedin` section with its secrets, which have secret keys of their own."""
+    settings = config.require_object(section)
+    secret_keys = SECRET_KEYS[section]
+    for key, secret_key in secret_keys.items():
+        if isinstance(settings, Mapping) and key in settings:
+            raise ArgumentError(f"{section}.{key}", "is a secret and never goes in plain config; set it "
+                                                    f"with `pulumi config set --secret {secret_key}`")
+    secrets = {key: config.get_secret(secret_key) for key, secret_key in secret_keys.items()}
     try:
-        create = entry.get("create")
-        return LinkedInAudiencePipelineArgs(
-            model_name=entry.get("name", ""),
-            query=entry.get("query", ""),
-            source_connection_id=snowflake_id,
-            destination_connection_id=linkedin_id,
-            audience_id=entry.get("audience"),
-            create=NewAudience(**create) if create is not None else None,
-            fields=entry.get("fields", {}),
-            mode=entry.get("mode", "create"),
-            **({"schedule": entry["schedule"]} if "schedule" in entry else {}),
-        )
-    except (TypeError, ValueError) as error:
-        raise config_error(key, str(error)) from None
+        return from_config(cls, settings, section, **secrets)
+    except ArgumentError as error:
+        raise error.renamed(secret_keys) from None
+
+
+def former_names(entry: Mapping[str, Any], path: str, name: Any) -> tuple[str, ...]:
+    value = entry.get(RENAMED_FROM, ())
+    names = (value,) if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise ArgumentError(f"{path}.{RENAMED_FROM}", "expected the pipeline's former name, or a list of "
+                                                      f"them; got {value!r}")
+    if name in names:
+        raise ArgumentError(f"{path}.{RENAMED_FROM}", f"lists the pipeline's own name {name!r}")
+    return tuple(names)
+
+
+def pipeline_entry(entry: Any, path: str) -> PipelineEntry:
+    args = from_config(LinkedInAudiencePipelineArgs, entry, path, ignore=(RENAMED_FROM,),
+                       source_connection_id=_PENDING_ID, destination_connection_id=_PENDING_ID,
+                       source=None, destination=None, sync_name=None)
+    return PipelineEntry(args.model_name, args, former_names(entry, path, args.model_name))
+
+
+def checked(problems: list[str], read: Any, *args: Any, **kwargs: Any) -> Any:
+    """`read(...)`, or None with its problem recorded, so that every problem is reported at once."""
+    try:
+        return read(*args, **kwargs)
+    except ArgumentError as error:
+        problems.append(f"{config.name}:{error}")
+        return None
+
+
+def read_pipelines(problems: list[str]) -> list[PipelineEntry]:
+    entries = config.require_object("pipelines")
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{config.name}:pipelines: expected a non-empty list of pipelines; got {entries!r}")
+        return []
+    pipelines = [checked(problems, pipeline_entry, entry, f"pipelines[{index}]")
+                 for index, entry in enumerate(entries)]
+    seen: dict[str, int] = {}
+    for index, pipeline in enumerate(pipelines):
+        for name in (pipeline.name, *pipeline.renamed_from) if pipeline else ():
+            if name in seen:
+                problems.append(f"{config.name}:pipelines[{index}]: the name {name!r} is already used by "
+                                f"pipelines[{seen[name]}]; names (and former names) must be unique")
+            seen.setdefault(name, index)
+    return [p for p in pipelines if p is not None]
 
 
 def main() -> None:
-    snowflake_settings = config.require_object("snowflake")
-    snowflake = SnowflakeSource(**snowflake_settings, password=config.require_secret("snowflakePassword"))
+    problems: list[str] = []
+    snowflake = checked(problems, connection_settings, SnowflakeSource, "snowflake")
+    linkedin = checked(problems, connection_settings, LinkedInDestination, "linkedin")
+    pipelines = read_pipelines(problems)
+    if problems:
+        raise pulumi.RunError(f"stack {stack!r}: config has {len(problems)} problem(s):\n  "
+                              + "\n  ".join(problems))
+
     source = Connection("snowflake", name=snowflake.name, type="snowflake",
                         configuration=snowflake.configuration(),
-                        secret_configuration=snowflake.secret_configuration())
-
-    linkedin_settings = config.require_object("linkedin")
-    linkedin = LinkedInDestination(
-        **linkedin_settings,
-        client_id=config.get_secret("linkedinClientId"),
-        client_secret=config.get_secret("linkedinClientSecret"),
-        oauth_refresh_token=config.get_secret("linkedinRefreshToken"))
+                        secret_configuration=snowflake.secret_configuration(),
+                        adopt_id=snowflake.adopt_id)
     destination = Connection("linkedin", name=linkedin.name, type="linkedinads",
                              configuration=linkedin.configuration(),
                              secret_configuration=linkedin.secret_configuration(),
-                             redirect_url=linkedin.redirect_url)
-
-    entries = config.require_object("pipelines")
-    if not isinstance(entries, list) or not entries:
-        raise config_error("pipelines", "must be a non-empty list of pipelines")
+                             redirect_url=linkedin.redirect_url, adopt_id=linkedin.adopt_id)
     audiences = {}
-    for index, entry in enumerate(entries):
-        args = pipeline_args(entry, f"pipelines[{index}]", source.id, destination.id)
-        pipeline = LinkedInAudiencePipeline(entry["name"], args)
-        audiences[entry["name"]] = pipeline.audience_id
+    for pipeline in pipelines:
+        args = attrs.evolve(pipeline.args, source_connection_id=source.id,
+                            destination_connection_id=destination.id)
+        # Children are named after the pipeline, so its aliases carry them along on a rename.
+        opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old) for old in pipeline.renamed_from])
+        component = LinkedInAudiencePipeline(pipeline.name, args, opts=opts)
+        audiences[pipeline.name] = component.audience_id
     pulumi.export("audiences", audiences)
     pulumi.export("linkedin_auth_url", destination.auth_url)
 
