@@ -11,6 +11,7 @@ import sys
 from .client import PolytomicClient
 from .discovery import creation_property_values, list_audiences
 from .errors import PolytomicError
+from .migration.commands import add_commands as add_migration_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     values = commands.add_parser("values", help="allowed values of a creation property (account, type)")
     values.add_argument("connection_id")
     values.add_argument("property", choices=["account", "type"])
+    add_migration_commands(commands)
     args = parser.parse_args(argv)
+    if hasattr(args, "run"):
+        return int(args.run(args))
 
     try:
         with PolytomicClient.from_env() as client:

@@ -1,0 +1,101 @@
+"""The `migrate-terraform` and `export` subcommands of `python -m polytomic_components`."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from ..client import PolytomicClient
+from ..errors import PolytomicError
+from .organization import read_organization
+from .render import Rendering, instructions, render_program, render_stack_config
+from .terraform import read_state_file
+
+DEFAULT_STACK = "adopted"
+_REFERENCE_DIR = "reference-stack"
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add both subcommands; each sets `run`, which takes the parsed arguments."""
+    migrate = commands.add_parser(
+        "migrate-terraform", help="write a Pulumi project adopting the Polytomic objects of a "
+                                  "Terraform state")
+    migrate.add_argument("state", type=Path, help="a Terraform state file (format version 4)")
+    migrate.add_argument("--out", type=Path, required=True, help="directory to write the project to")
+    migrate.add_argument("--project", default="polytomic-migrated", help="Pulumi project name")
+    migrate.add_argument("--stack", default=DEFAULT_STACK, help="stack name used in the instructions")
+    migrate.set_defaults(run=migrate_terraform)
+
+    export = commands.add_parser(
+        "export", help="write reference-project stack config adopting an organization's "
+                       "pipelines into a LinkedIn Ads connection")
+    export.add_argument("--connection", required=True, help="the LinkedIn Ads connection id")
+    export.add_argument("--stack", default=DEFAULT_STACK, help="stack name (Pulumi.<stack>.yaml)")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(run=export_organization)
+
+
+def migrate_terraform(args: argparse.Namespace) -> int:
+    """Write the program (and reference stack config, if pipelines were found); print next steps."""
+    out: Path = args.out
+    written = [out / name for name in ("Pulumi.yaml", "__main__.py")]
+    if any(path.exists() for path in written):
+        return _fail(f"{out} already holds a Pulumi project; give an empty or new directory")
+    try:
+        inventory = read_state_file(args.state)
+    except PolytomicError as error:
+        return _fail(str(error))
+    program = render_program(inventory, args.project)
+    reference = render_stack_config(inventory, args.stack)
+    _write(out, program)
+    report = [f"Wrote {out}: {len(program.adopted)} of {len(inventory.objects)} Polytomic objects "
+              f"from {inventory.source}, each adopted by id.",
+              instructions(program, stack=args.stack, first=f"cd {shlex.quote(str(out))}")]
+    if program.adopted:
+        report.append("After `pulumi up`, stop Terraform from managing them (this deletes nothing):\n"
+                      "  terraform state rm " + " ".join(shlex.quote(o.origin) for o in program.adopted))
+    if reference.files:
+        _write(out / _REFERENCE_DIR, reference)
+        report.append(f"Or, instead of the program: {out / _REFERENCE_DIR / f'Pulumi.{args.stack}.yaml'} "
+                      f"is stack config for the reference project ({len(reference.adopted)} objects "
+                      "as pipelines). Copy it to its stacks/, then:\n"
+                      + instructions(reference, stack=args.stack, first="cd <reference project>"))
+    text = "\n".join(report)
+    (out / "MIGRATION.md").write_text(f"# Migration from {inventory.source}\n\n```\n{text}```\n")
+    print(text)
+    return 0
+
+
+def export_organization(args: argparse.Namespace) -> int:
+    """Write the organization's pipelines as stack config; print next steps to stderr."""
+    try:
+        with PolytomicClient.from_env() as client:
+            inventory = read_organization(client, args.connection)
+    except PolytomicError as error:
+        return _fail(str(error))
+    rendering = render_stack_config(inventory, args.stack)
+    guide = instructions(rendering, stack=args.stack, first="cd <reference project>")
+    if not rendering.files:
+        return _fail("no pipeline could be exported\n" + guide)
+    text = rendering.files[f"Pulumi.{args.stack}.yaml"]
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text)
+    where = args.out or f"stacks/Pulumi.{args.stack}.yaml"
+    print(f"Exported {len(rendering.adopted)} objects. Put the config in {where}, then:\n{guide}",
+          file=sys.stderr)
+    return 0
+
+
+def _write(directory: Path, rendering: Rendering) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in rendering.files.items():
+        (directory / name).write_text(text)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1

@@ -1,0 +1,141 @@
+"""What a migration found: existing Polytomic objects, as the API shapes their settings.
+
+Both readers (a Terraform state, a live organization) produce an :class:`Inventory`; one renderer
+turns it into a Pulumi program or stack config. Secret values never enter an inventory: a reader
+puts a :class:`Secret` marker where the value was, so nothing downstream can copy it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import PolytomicError
+from ..resources.connection import SENSITIVE_KEYS
+
+KINDS = ("connection", "model", "sync")
+
+#: Configuration keys whose names say they hold a secret, for connection types this library has
+#: no list for (Terraform's `sensitive_attributes` and Polytomic's masking catch the rest).
+_SECRET_NAME = re.compile(r"password|secret|passphrase|private_key|api_?key|credentials?$|(^|_)token$")
+#: Keys Polytomic sets itself; never a user's setting.
+SERVER_KEYS = frozenset({"connected_user", "oauth_token_expiry"})
+#: Settings equal to these are the service's defaults and are left out.
+_DEFAULTS: Mapping[str, Any] = {"active": True, "sync_all_records": False,
+                                "skip_initial_backfill": False, "only_enrich_updates": False,
+                                "force_destroy": False}
+
+
+@attrs.frozen
+class Secret:
+    """Where a secret setting was. Its value stayed behind (in Terraform state or Polytomic)."""
+
+    key: str
+    """The setting's own name, e.g. ``password`` or ``encryption_passphrase``."""
+
+
+@attrs.frozen(kw_only=True)
+class FoundObject:
+    """One existing Polytomic object and its settings.
+
+    Attributes:
+        kind: ``connection``, ``model`` or ``sync``.
+        id: the object's Polytomic id (what ``adopt_id`` takes).
+        name: a resource name, unique among objects of its kind.
+        origin: where it came from, for messages (a Terraform address or ``model 'Users'``).
+        settings: keyword → API-shaped value; defaults and empty values left out. Keys with a dot
+            (``identity.new_field``) are nested settings no resource argument can take.
+        notes: things a reviewer should know that change nothing.
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    origin: str
+    settings: Mapping[str, Any]
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Inventory:
+    """Everything a reader found, in dependency order (connections, models, syncs)."""
+
+    objects: tuple[FoundObject, ...]
+    source: str
+    """What was read, e.g. ``terraform.tfstate`` or ``the organization``."""
+    skipped: tuple[str, ...] = ()
+    """One message per object read but not taken, saying why."""
+
+    @classmethod
+    def build(cls, objects: Iterable[FoundObject], source: str,
+              skipped: Iterable[str] = ()) -> Inventory:
+        """Objects put in dependency order, their names made resource names unique per kind."""
+        ordered = sorted(objects, key=lambda o: KINDS.index(o.kind))
+        taken: set[tuple[str, str]] = set()
+        named = []
+        for found in ordered:
+            base = re.sub(r"[^A-Za-z0-9_.-]+", "-", found.name).strip("-").lower() or found.kind
+            name, counter = base, 2
+            while (found.kind, name) in taken:
+                name, counter = f"{base}-{counter}", counter + 1
+            taken.add((found.kind, name))
+            named.append(attrs.evolve(found, name=name))
+        return cls(objects=tuple(named), source=source, skipped=tuple(skipped))
+
+    def of_kind(self, kind: str) -> list[FoundObject]:
+        return [o for o in self.objects if o.kind == kind]
+
+    def by_id(self, kind: str, id_: Any) -> FoundObject | None:
+        return next((o for o in self.objects if o.kind == kind and o.id == id_), None)
+
+
+def is_sensitive(connection_type: str, key: str) -> bool:
+    """Whether a configuration key of this connection type holds a secret."""
+    return key in SENSITIVE_KEYS.get(connection_type, frozenset()) or bool(_SECRET_NAME.search(key))
+
+
+def meaningful(value: Any) -> bool:
+    """False for what a reader leaves out: unset, empty, or a default the service fills in."""
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def settings_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` without unset, empty or default entries."""
+    return {key: value for key, value in values.items()
+            if meaningful(value) and not (key in _DEFAULTS and value == _DEFAULTS[key])}
+
+
+def without_nulls(value: Any) -> Any:
+    """`value` with null, empty and `False` entries of every nested object removed (lists kept)."""
+    if isinstance(value, Mapping):
+        return {k: without_nulls(v) for k, v in value.items() if meaningful(v) and v is not False}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def connection_settings(connection_type: str, name: str, configuration: Mapping[str, Any],
+                        secret_keys: Iterable[str] = ()) -> dict[str, Any]:
+    """A connection's settings: plain configuration, and a Secret for every set sensitive key.
+
+    `secret_keys` adds keys the source itself marks sensitive (Terraform's
+    `sensitive_attributes`, or a masked value in an API response).
+    """
+    marked = set(secret_keys)
+    plain, secrets = {}, {}
+    for key, value in configuration.items():
+        if key in SERVER_KEYS or not meaningful(value) or value is False:
+            continue
+        if key in marked or is_sensitive(connection_type, key):
+            secrets[key] = Secret(key)
+        else:
+            plain[key] = value
+    return settings_of({"name": name, "type": connection_type, "configuration": plain,
+                        "secret_configuration": secrets})
+
+
+class MigrationError(PolytomicError, ValueError):
+    """What was given to migrate cannot be read; the message says what to do."""
