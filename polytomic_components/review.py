@@ -1,0 +1,371 @@
+"""Pull-request summaries of `pulumi preview --json` outputs: `python -m polytomic_components preview-summary`.
+
+Python dynamic providers cannot return a detailed diff (the JSON has `detailedDiff: null`), so the
+property-level changes are computed here from each step's old and new inputs. Secrets stay masked:
+the engine writes secret values as `[secret]`, and the inputs the providers declare secret
+(`secret_configuration`, `encryption_passphrase`) are masked wherever they appear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .resources._base import UNKNOWN, PolytomicProvider
+from .resources.connection import ConnectionProvider
+from .resources.model import ModelProvider
+from .resources.sync import SyncProvider
+
+PIPELINE_TYPE = "polytomic:index:LinkedInAudiencePipeline"
+#: The stack itself: the engine reports it as a step, but it is not something a reviewer changes.
+STACK_TYPE = "pulumi:pulumi:Stack"
+#: The type token of a Polytomic dynamic resource: this prefix, then the kind (`Sync`).
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic/polytomic:"
+#: The key of the object the engine uses for a secret value in serialized state.
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+MASK = "[secret]"
+KNOWN_AFTER_APPLY = "(known after apply)"
+#: Operations, in the order a summary lists them. The engine's other steps change nothing
+#: (`same`, `read`, `refresh`) or are the halves of a replacement it also reports as `replace`.
+OPERATIONS = ("create", "update", "replace", "delete")
+
+#: Diagnostics shown as warnings: the engine's, and what providers print on stderr (how a Python
+#: dynamic provider speaks to the person running Pulumi).
+WARNING_SEVERITIES = ("warning", "info#err")
+
+_PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
+    "Connection": ConnectionProvider, "Model": ModelProvider, "Sync": SyncProvider}
+SECRET_INPUTS = frozenset(name for provider in _PROVIDERS.values() for name in provider.secret_inputs)
+#: Values longer than this (or spanning lines) are shown as a diff block rather than inline.
+_INLINE_LIMIT = 80
+
+
+@attrs.frozen
+class PropertyChange:
+    """One input that differs; `old` or `new` is None where the input is absent on that side."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@attrs.frozen
+class ResourceChange:
+    """What a preview would do to one resource, and what a reviewer should look at first."""
+
+    op: str
+    kind: str
+    name: str
+    pipeline: str | None
+    properties: tuple[PropertyChange, ...] = ()
+    replace_reasons: tuple[str, ...] = ()
+    attention: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class StackPreview:
+    """One stack's preview: its changes, the warnings it printed, or the error that stopped it."""
+
+    stack: str
+    changes: tuple[ResourceChange, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+    def count(self, op: str) -> int:
+        return sum(1 for change in self.changes if change.op == op)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_preview(text: str, stack: str | None = None, *, source: str = "stdin") -> StackPreview:
+    """Parse the output of `pulumi preview --json`; `stack` overrides the name the URNs carry.
+
+    Output that is not a preview document (an error printed before the engine started, an
+    empty file) is reported as a failed preview with that text as its error.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, Mapping):
+        message = text.strip() or f"{source}: no output from `pulumi preview --json`"
+        return StackPreview(stack or source, error=message)
+
+    steps = [s for s in document.get("steps") or () if isinstance(s, Mapping)]
+    name = stack or next((_urn_parts(s.get("urn", ""))[0] for s in steps if s.get("urn")), source)
+    diagnostics = [d for d in document.get("diagnostics") or () if isinstance(d, Mapping)]
+    errors = [_message(d) for d in diagnostics if d.get("severity") == "error"]
+    warnings = tuple(_message(d) for d in diagnostics if d.get("severity") in WARNING_SEVERITIES)
+    if errors:
+        return StackPreview(name, warnings=warnings, error="\n".join(errors))
+    changes = tuple(_resource_change(step) for step in steps if step.get("op") in OPERATIONS
+                    and _urn_parts(str(step.get("urn", "")))[1] != STACK_TYPE)
+    return StackPreview(name, changes, warnings)
+
+
+def _message(diagnostic: Mapping[str, Any]) -> str:
+    return str(diagnostic.get("message", "")).strip()
+
+
+def _urn_parts(urn: str) -> tuple[str, str, str]:
+    """(stack, type, name) of `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>`."""
+    head, _project, qualified_type, name = (urn.split("::", 3) + ["", "", ""])[:4]
+    return head.rsplit(":", 1)[-1], qualified_type.rsplit("$", 1)[-1], name
+
+
+def _resource_change(step: Mapping[str, Any]) -> ResourceChange:
+    op = str(step["op"])
+    _stack, type_, name = _urn_parts(str(step.get("urn", "")))
+    old_state: Mapping[str, Any] = step.get("oldState") or {}
+    new_state: Mapping[str, Any] = step.get("newState") or {}
+    kind = type_.removeprefix(DYNAMIC_TYPE_PREFIX) if type_.startswith(DYNAMIC_TYPE_PREFIX) else type_
+    pipeline = name if type_ == PIPELINE_TYPE else _pipeline_of(new_state.get("parent") or
+                                                                old_state.get("parent"))
+    old = _shown_inputs(kind, old_state.get("inputs")) if op != "create" else {}
+    new = _shown_inputs(kind, new_state.get("inputs")) if op != "delete" else {}
+    properties = () if op == "delete" else tuple(_changes("", old, new))
+    change = ResourceChange(op, kind, name, pipeline, properties,
+                            tuple(str(r) for r in step.get("replaceReasons") or ()))
+    return attrs.evolve(change, attention=tuple(_attention(change, old, new, old_state)))
+
+
+def _pipeline_of(parent_urn: str | None) -> str | None:
+    if not parent_urn:
+        return None
+    _stack, type_, name = _urn_parts(parent_urn)
+    return name if type_ == PIPELINE_TYPE else None
+
+
+def _shown_inputs(kind: str, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The inputs a reviewer recognises, masked: a provider's own inputs, not its bookkeeping."""
+    inputs = inputs or {}
+    provider = _PROVIDERS.get(kind)
+    names = provider.input_names if provider else [k for k in inputs if not k.startswith("__")]
+    return {name: _masked(inputs[name], name) for name in names if name in inputs}
+
+
+def _masked(value: Any, key: str = "") -> Any:
+    """`value` ready to show: secrets as the mask, unknown values as known after apply."""
+    if key in SECRET_INPUTS or value == MASK:
+        return MASK
+    if isinstance(value, Mapping):
+        if SECRET_SIGNATURE in value:
+            return MASK
+        return {k: _masked(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if value == UNKNOWN:
+        return KNOWN_AFTER_APPLY
+    return value
+
+
+_ABSENT = object()
+
+
+def _changes(path: str, old: Any, new: Any) -> Iterator[PropertyChange]:
+    """The differing leaves of two masked values; a subtree only one side has is one change
+    (so a new resource is listed input by input)."""
+    if old == new:
+        return
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in dict.fromkeys([*old, *new]):
+            yield from _changes(f"{path}.{key}" if path else key,
+                                old.get(key, _ABSENT), new.get(key, _ABSENT))
+    elif isinstance(old, list) and isinstance(new, list):
+        for index in range(max(len(old), len(new))):
+            yield from _changes(f"{path}[{index}]", old[index] if index < len(old) else _ABSENT,
+                                new[index] if index < len(new) else _ABSENT)
+    else:
+        yield PropertyChange(path, _text(old), _text(new))
+
+
+def _text(value: Any) -> str | None:
+    if value is _ABSENT:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str, Any],
+               old_state: Mapping[str, Any]) -> Iterator[str]:
+    """What a reviewer must not miss: audiences touched, syncs deleted, members removed."""
+    if change.kind != "Sync":
+        return
+    sync = f"sync `{change.name}`"
+    if change.op == "create":
+        yield f"creates {sync}, writing to {_audience(new)}"
+    elif change.op == "replace":
+        reasons = ", ".join(f"`{r}`" for r in change.replace_reasons)
+        yield (f"replaces {sync}" + (f" (because of {reasons})" if reasons else "")
+               + f": from {_audience(old, old_state)} to {_audience(new)}")
+    elif change.op == "delete":
+        yield f"deletes {sync}, which writes to {_audience(old, old_state)}"
+    elif any(p.path.startswith(("target.object", "target.create")) for p in change.properties):
+        yield f"changes the audience of {sync}: from {_audience(old, old_state)} to {_audience(new)}"
+    if new.get("mode") == "remove" and old.get("mode") != "remove":
+        yield f"{sync} switches `mode` to `remove`: it removes the model's rows from {_audience(new)}"
+
+
+def _audience(inputs: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> str:
+    """The audience a sync writes to, in words, from its inputs (or its recorded outputs)."""
+    target = inputs.get("target")
+    target = target if isinstance(target, Mapping) else {}
+    created = ((state or {}).get("outputs") or {}).get("target_object")
+    if isinstance(created, str) and created not in (UNKNOWN, MASK):
+        return f"audience `{created}`"
+    if target.get("object") is not None:
+        return f"audience `{target['object']}`"
+    create = target.get("create")
+    if isinstance(create, Mapping):
+        return f"a new audience \"{create.get('name')}\" (`{create.get('type')}`, account `{create.get('account')}`)"
+    return "its audience"
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def render(previews: Sequence[StackPreview]) -> str:
+    """The Markdown summary of one or more stacks' previews."""
+    lines = [f"## Pulumi preview: {_plural(len(previews), 'stack')}", "",
+             "| Stack | " + " | ".join(op.capitalize() for op in OPERATIONS) + " |",
+             "|---|" + "---:|" * len(OPERATIONS)]
+    for preview in previews:
+        counts = ["preview failed", *[""] * (len(OPERATIONS) - 1)] if preview.error else [
+            str(preview.count(op)) for op in OPERATIONS]
+        lines.append(f"| {preview.stack} | " + " | ".join(counts) + " |")
+
+    attention = list(_attention_lines(previews))
+    if attention:
+        lines += ["", "### Needs attention", "", *attention]
+    for preview in previews:
+        lines += ["", f"### {preview.stack}", "", *_stack_lines(preview)]
+    return "\n".join(lines) + "\n"
+
+
+def _attention_lines(previews: Iterable[StackPreview]) -> Iterator[str]:
+    for preview in previews:
+        if preview.error:
+            yield f"- **{preview.stack}**: the preview failed (error below)"
+        for warning in preview.warnings:
+            yield f"- **{preview.stack}**: {_one_line(warning)}"
+        for change in preview.changes:
+            where = f"pipeline `{change.pipeline}`: " if change.pipeline else ""
+            for reason in change.attention:
+                yield f"- **{preview.stack}**: {where}{reason}"
+
+
+def _stack_lines(preview: StackPreview) -> list[str]:
+    if preview.error:
+        return ["The preview failed:", "", *_code_block(preview.error, "text")]
+    if not preview.changes:
+        return ["No changes."]
+    lines: list[str] = []
+    groups: dict[str | None, list[ResourceChange]] = {}
+    for change in preview.changes:
+        groups.setdefault(change.pipeline, []).append(change)
+    for pipeline, changes in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or "")):
+        own = next((c for c in changes if c.kind == PIPELINE_TYPE), None)
+        title = f"Pipeline `{pipeline}`" if pipeline else "Outside any pipeline"
+        lines.append(f"**{title}**" + (f" ({own.op}d)" if own and own.op != "update" else ""))
+        lines.append("")
+        for change in changes:
+            if change is not own:
+                lines += _change_lines(change)
+        lines.append("")
+    return lines[:-1]
+
+
+def _change_lines(change: ResourceChange) -> list[str]:
+    head = f"- {change.op} {change.kind} `{change.name}`"
+    if change.replace_reasons:
+        head += " (replaced because of " + ", ".join(f"`{r}`" for r in change.replace_reasons) + ")"
+    if change.op == "update" and not change.properties:
+        head += ": only secret values changed (not shown)"
+    lines = [head]
+    for prop in change.properties:
+        lines += ["  " + line for line in _property_lines(prop)]
+    return lines
+
+
+def _property_lines(prop: PropertyChange) -> list[str]:
+    values = [v for v in (prop.old, prop.new) if v is not None]
+    multiline = any("\n" in v for v in values)
+    if multiline or (len(values) == 2 and any(len(v) > _INLINE_LIMIT for v in values)):
+        diff = [f"- {line}" for line in (prop.old or "").splitlines()] if prop.old is not None else []
+        diff += [f"+ {line}" for line in (prop.new or "").splitlines()] if prop.new is not None else []
+        return [f"- `{prop.path}`:", "", *["  " + line for line in _code_block("\n".join(diff), "diff")]]
+    if prop.old is None:
+        return [f"- `{prop.path}`: {_code(values[0])}"]
+    if prop.new is None:
+        return [f"- `{prop.path}`: {_code(values[0])} (removed)"]
+    return [f"- `{prop.path}`: {_code(prop.old)} → {_code(prop.new)}"]
+
+
+def _code(text: str) -> str:
+    """An inline code span that survives backticks in `text`; the masks read as words."""
+    if text in (MASK, KNOWN_AFTER_APPLY):
+        return text
+    fence = "`" * (_longest_backtick_run(text) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _code_block(text: str, language: str) -> list[str]:
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    return [fence + language, *text.splitlines(), fence]
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `preview-summary` subcommand; it sets `run`, which takes the parsed arguments."""
+    summary = commands.add_parser(
+        "preview-summary", help="Markdown summary of `pulumi preview --json` outputs, one per stack",
+        description="Reads `pulumi preview --json` outputs (standard input when no file is given) "
+                    "and writes a Markdown summary for a pull request to standard output.")
+    summary.add_argument("files", nargs="*", metavar="FILE",
+                         help="a preview's JSON output (stack name from its URNs); - for stdin")
+    summary.add_argument("--stack", action="append", default=[], metavar="NAME=FILE",
+                         type=_named_file, help="a preview's JSON output, under this stack name")
+    summary.set_defaults(run=preview_summary)
+
+
+def preview_summary(args: argparse.Namespace) -> int:
+    sources: list[tuple[str | None, str]] = [(None, f) for f in args.files] + args.stack
+    previews = [read_preview(_read(path), stack, source="stdin" if path == "-" else Path(path).name)
+                for stack, path in sources or [(None, "-")]]
+    sys.stdout.write(render(previews))
+    return 0
+
+
+def _named_file(value: str) -> tuple[str, str]:
+    name, separator, path = value.partition("=")
+    if not (name and separator and path):
+        raise argparse.ArgumentTypeError(f"expected NAME=FILE, got {value!r}")
+    return name, path
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8", errors="replace")
