@@ -50,18 +50,17 @@ def migrate_terraform(args: argparse.Namespace) -> int:
     program = render_program(inventory, args.project)
     reference = render_stack_config(inventory, args.stack)
     _write(out, program)
-    report = [f"Wrote {out}: {len(program.adopted)} of {len(inventory.objects)} Polytomic objects "
-              f"from {inventory.source}, each adopted by id.",
-              instructions(program, stack=args.stack, first=f"cd {shlex.quote(str(out))}")]
-    if program.adopted:
-        report.append("After `pulumi up`, stop Terraform from managing them (this deletes nothing):\n"
-                      "  terraform state rm " + " ".join(shlex.quote(o.origin) for o in program.adopted))
+    report = [f"Wrote {out}: a Pulumi project adopting {len(program.adopted)} of "
+              f"{len(inventory.objects)} Polytomic objects from {inventory.source}.",
+              instructions(program, stack=args.stack, first=f"cd {shlex.quote(str(out))}",
+                           last=_forget(program))]
     if reference.files:
         _write(out / _REFERENCE_DIR, reference)
-        report.append(f"Or, instead of the program: {out / _REFERENCE_DIR / f'Pulumi.{args.stack}.yaml'} "
-                      f"is stack config for the reference project ({len(reference.adopted)} objects "
-                      "as pipelines). Copy it to its stacks/, then:\n"
-                      + instructions(reference, stack=args.stack, first="cd <reference project>"))
+        report.append(f"Or instead: {out / _REFERENCE_DIR / f'Pulumi.{args.stack}.yaml'} is stack config "
+                      f"for the reference project adopting {len(reference.adopted)} objects as "
+                      "pipelines. Copy it to the project's stacks/, then:\n"
+                      + instructions(reference, stack=args.stack, first="cd <reference project>",
+                                     last=_forget(reference)))
     text = "\n".join(report)
     (out / "MIGRATION.md").write_text(f"# Migration from {inventory.source}\n\n```\n{text}```\n")
     print(text)
@@ -88,6 +87,14 @@ def export_organization(args: argparse.Namespace) -> int:
     print(f"Exported {len(rendering.adopted)} objects. Put the config in {where}, then:\n{guide}",
           file=sys.stderr)
     return 0
+
+
+def _forget(rendering: Rendering) -> str | None:
+    """The command that stops Terraform managing what was adopted, without deleting anything."""
+    if not rendering.adopted:
+        return None
+    return ("terraform state rm " + " ".join(shlex.quote(o.origin) for o in rendering.adopted)
+            + "    # after `pulumi up`: Terraform forgets them, deletes nothing")
 
 
 def _write(directory: Path, rendering: Rendering) -> None:

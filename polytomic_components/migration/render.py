@@ -81,8 +81,7 @@ def render_program(inventory: Inventory, project: str) -> Rendering:
             continue
         variable = _unique(re.sub(r"\W", "_", f"{found.kind}_{found.name}"), set(variables.values()))
         variables[(found.kind, found.id)] = variable
-        arguments = {key: _expression(value, variables, found, secrets)
-                     for key, value in found.settings.items()}
+        arguments = _expression(found.settings, variables, found, secrets)
         blocks.append(_call(variable, _RESOURCE_CLASSES[found.kind].__name__, found.name,
                             {**arguments, "adopt_id": found.id}))
         adopted.append(found)
@@ -150,20 +149,22 @@ def _camel(text: str) -> str:
 
 def _call(variable: str, class_name: str, resource_name: str, arguments: Mapping[str, Any]) -> str:
     lines = [f"{variable} = {class_name}(", f"    {json.dumps(resource_name)},"]
-    lines += [f"    {key}={_literal(value, 4)}," for key, value in arguments.items()]
+    lines += [f"    {key}={_literal(value, 4, len(key) + 5)}," for key, value in arguments.items()]
     return "\n".join([*lines, ")"])
 
 
-def _literal(value: Any, indent: int) -> str:
-    """Python source for `value`: on one line when it fits, else one item per line."""
+def _literal(value: Any, indent: int, column: int) -> str:
+    """Python source for `value` starting at `column`: on one line when it fits, else one item
+    per line, `indent` deep."""
     inline = _inline(value)
-    if indent + len(inline) <= _LINE or not isinstance(value, (Mapping, list)) or not value:
+    if column + len(inline) <= _LINE or not isinstance(value, (Mapping, list)) or not value:
         return inline
     inner = " " * (indent + 4)
     if isinstance(value, Mapping):
-        items = [f"{inner}{json.dumps(k)}: {_literal(v, indent + 4)}," for k, v in value.items()]
+        items = [f"{inner}{json.dumps(k)}: {_literal(v, indent + 4, indent + len(json.dumps(k)) + 6)},"
+                 for k, v in value.items()]
         return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
-    items = [f"{inner}{_literal(v, indent + 4)}," for v in value]
+    items = [f"{inner}{_literal(v, indent + 4, indent + 4)}," for v in value]
     return "[\n" + "\n".join(items) + "\n" + " " * indent + "]"
 
 
@@ -347,12 +348,13 @@ def _yaml(document: Mapping[str, Any]) -> str:
 # -- what to tell the user -----------------------------------------------------------------------
 
 
-def instructions(rendering: Rendering, *, stack: str, first: str) -> str:
-    """The steps from written files to adopted objects (`first` is the first), and every warning."""
+def instructions(rendering: Rendering, *, stack: str, first: str, last: str | None = None) -> str:
+    """The steps from written files to adopted objects (`first` and `last` framing them), and
+    every warning."""
     lines = [first, f"pulumi stack select --create {stack}"]
     lines += [f"pulumi config set --secret {s.config_key}    # {s.origin}" for s in rendering.secrets]
     lines += ["pulumi up       # adopts the existing objects; creates none",
-              "pulumi preview  # then shows no changes"]
+              "pulumi preview  # then shows no changes", *([last] if last else [])]
     text = ("Credentials: POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL "
             "(or `pulumi config set --secret polytomic:apiKey ...`).\n"
             + "\n".join(f"  {line}" for line in lines) + "\n")
