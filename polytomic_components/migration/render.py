@@ -28,7 +28,8 @@ from .inventory import FoundObject, Inventory, Secret
 
 #: The reference project's name: the namespace of its stack config keys (see Pulumi.yaml).
 REFERENCE_PROJECT = "polytomic-pipelines"
-_RESOURCE_CLASSES = {"connection": Connection, "model": Model, "sync": Sync}
+_RESOURCE_CLASSES: Mapping[str, type[Connection | Model | Sync]] = {
+    "connection": Connection, "model": Model, "sync": Sync}
 _LINE = 100
 
 
@@ -104,8 +105,8 @@ def render_program(inventory: Inventory, project: str) -> Rendering:
 
 def _parameters(kind: str) -> set[str]:
     """The settings a resource class takes: its keyword arguments, as the API names them."""
-    signature = inspect.signature(_RESOURCE_CLASSES[kind].__init__)
-    return set(signature.parameters) - {"self", "resource_name", "opts", "adopt_id"}
+    signature = inspect.signature(_RESOURCE_CLASSES[kind])
+    return set(signature.parameters) - {"resource_name", "opts", "adopt_id"}
 
 
 def _left_out(found: FoundObject, settings: list[str], where: str) -> str:
@@ -333,7 +334,7 @@ def _pipeline_entry(pipeline: _Pipeline, warnings: list[str]) -> dict[str, Any]:
     entry["mode"] = sync["mode"]
     if "schedule" in sync:
         entry["schedule"] = dict(sync["schedule"])
-    entry["adopt"] = {"model": pipeline.model.id, "sync": pipeline.sync.id}
+    pass
     # The reference program names each sync after its pipeline.
     derived = f"{model['name']} to LinkedIn Ads"
     if sync.get("name") != derived:

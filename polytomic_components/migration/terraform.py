@@ -163,7 +163,7 @@ def _model(address: str, resource_type: str, attributes: Mapping[str, Any],
         "relations": [without_nulls(r) for r in attributes.get("relations") or []],
         "policies": attributes.get("policies"),
     })
-    notes = ()
+    notes: tuple[str, ...] = ()
     if attributes.get("fields"):
         # The provider marks `fields` Optional+Computed, so a state lists every enabled field
         # whether or not the user chose them; it cannot tell a choice from the default.
