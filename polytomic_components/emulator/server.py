@@ -7,7 +7,7 @@ Three kinds of path (faults themselves are drawn in ``faults.py``):
   transaction. Every such request is recorded in the request log.
 - ``/__emulator/...`` -- the admin API for tests (loopback clients only, no API key): health,
   reset, request log, fault settings, state counts.
-- ``/oauth/linkedin/authorize`` -- the simulated OAuth consent page.
+- ``/oauth/<type>/authorize`` -- the simulated OAuth consent page.
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ API_ROUTES: list[Route] = [
 ]
 
 PAGE_ROUTES: list[Route] = [
-    _route("GET", "/oauth/linkedin/authorize", oauth.authorize),
-    _route("POST", "/oauth/linkedin/authorize", oauth.authorize),
+    _route("GET", "/oauth/{type}/authorize", oauth.authorize),
+    _route("POST", "/oauth/{type}/authorize", oauth.authorize),
 ]
 
 

@@ -165,3 +165,21 @@ def test_unauthorized_body_answers_in_the_sdk_shape(emulator: Emulator) -> None:
     response = requests.get(f"{emulator.url}/api/connections", timeout=10)
     assert response.status_code == 401
     assert_conforms(response.json(), polytomic.ApiError)
+
+
+# Routes the library's checks at preview rely on, beyond PolytomicClient's current methods.
+
+@pytest.mark.parametrize("type_id", ["snowflake", "linkedinads", "postgresql", "bigquery", "s3",
+                                     "salesforce", "hubspot"])
+def test_connection_type_schema_answers_in_the_sdk_shape(world: World, type_id: str) -> None:
+    world.call(world.sdk.connections.get_connection_type_schema, id=type_id)
+
+
+def test_model_preview_answers_in_the_sdk_shape(world: World) -> None:
+    world.call(world.sdk.models.preview, name="Preview", connection_id=world.snowflake.id,
+               configuration={"query": QUERY})
+
+
+def test_connection_test_answers_in_the_sdk_shape(world: World) -> None:
+    world.call(world.sdk.connections.test_connection, type="snowflake",
+               configuration=dict(SNOWFLAKE))

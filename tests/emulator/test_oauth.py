@@ -19,7 +19,7 @@ def _unauthorized(api: Api, **extra: Any) -> JSON:
 def test_empty_configuration_is_saved_unauthorized_with_auth_url(api: Api) -> None:
     created = _unauthorized(api)
     assert created["status"] == "unauthorized" and created["saved"] is True
-    assert created["auth_url"].startswith(f"{api.emulator.url}/oauth/linkedin/authorize?")
+    assert created["auth_url"].startswith(f"{api.emulator.url}/oauth/linkedinads/authorize?")
 
 
 def test_unauthorized_connection_refuses_discovery_with_auth_url(api: Api) -> None:

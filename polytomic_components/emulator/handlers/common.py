@@ -101,6 +101,12 @@ def _path_error(status: int, key: str, path: str, message: str,
     return ApiError(status, key, text, metadata)
 
 
+def not_emulated(what: str) -> ApiError:
+    """400 for something the real service does but the emulator does not simulate."""
+    return ApiError(400, "not_emulated", f"the emulator does not simulate {what}; use a "
+                                         "snowflake source and a linkedinads target")
+
+
 def not_found(kind: str, resource_id: str) -> ApiError:
     return ApiError(404, "not_found", f"{kind} {resource_id} not found", {"id": resource_id})
 

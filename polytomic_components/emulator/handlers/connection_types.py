@@ -1,4 +1,16 @@
-"""The two connection types the emulator knows: their metadata, configuration keys and rules."""
+"""The connection types the emulator knows: metadata, configuration schema, and the checks of a
+configuration against that schema.
+
+Checks are driven by the schema (``connection_schemas.SCHEMAS``): unknown keys, required keys,
+JSON types, enum values, array items; ``sensitive`` keys are masked and kept across updates,
+``readOnly`` keys are ignored on input. On top of that, two types get the checks the service's
+upstream validation would make: Snowflake needs a password or a key pair, and LinkedIn Ads ad
+accounts must be ones the (simulated) LinkedIn login can see.
+
+What the emulator can *run* is narrower than what the types report: models read the sample
+warehouse through SQL sources (``runs_models``), and syncs write only to LinkedIn Ads audiences
+(``runs_syncs``).
+"""
 
 from __future__ import annotations
 
@@ -6,32 +18,39 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import linkedin
+from ..connection_schemas import SCHEMAS
 from .common import Json, bad_reference, invalid
 
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "boolean": (bool,), "integer": (int,),
+                                            "number": (int, float), "array": (list,),
+                                            "object": (dict,)}
 
-@dataclass(frozen=True)
-class ConfigKey:
-    """One ``configuration`` key of a connection type."""
-
-    name: str
-    kind: type  # str, bool or list: the JSON type the value must have
-    title: str
-    sensitive: bool = False  # masked in every response; kept on PUT when omitted or masked
-    read_only: bool = False  # set by the emulator; ignored on input
+# Keys that, all set, authorize an OAuth connection without a browser.
+OAUTH_CREDENTIALS = ("client_id", "client_secret", "oauth_refresh_token")
 
 
 @dataclass(frozen=True)
 class ConnectionType:
     id: str
     name: str
-    source: bool  # can back a model
-    destination: bool  # can be a sync target
+    source: bool  # reported capability: can be read from
+    destination: bool  # reported capability: can be written to
     use_oauth: bool
-    keys: tuple[ConfigKey, ...]
+    runs_models: bool = False  # the emulator runs its models against the sample warehouse
+    runs_syncs: bool = False  # the emulator simulates it as a sync target
+
+    @property
+    def schema(self) -> Json:
+        """The bare JSON Schema of ``configuration`` (``GET /api/connection_types/{id}``)."""
+        return SCHEMAS[self.id]
+
+    @property
+    def properties(self) -> Json:
+        return dict(self.schema["properties"])
 
     @property
     def sensitive(self) -> frozenset[str]:
-        return frozenset(key.name for key in self.keys if key.sensitive)
+        return frozenset(k for k, p in self.properties.items() if p.get("sensitive"))
 
     def summary(self) -> Json:
         """The ``type`` object embedded in connection responses."""
@@ -50,49 +69,25 @@ class ConnectionType:
                                  "enrichment": False, "logging": False, "orchestration": False},
                 "configurationForm": None, "envConfig": None, "initialConfiguration": {}}
 
-    def json_schema(self) -> Json:
-        """The JSON Schema of ``configuration`` (``GET /api/connection_types/{id}``)."""
-        kinds = {str: "string", bool: "boolean", list: "array"}
-        properties = {
-            key.name: {"type": kinds[key.kind], "title": key.title,
-                       **({"sensitive": True} if key.sensitive else {}),
-                       **({"readOnly": True} if key.read_only else {})}
-            for key in self.keys
-        }
-        required = ["account", "username", "dbname"] if self.id == "snowflake" else []
-        return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": self.name,
-                "type": "object", "properties": properties, "required": required,
-                "additionalProperties": False}
+    def authorized_by(self, config: Json) -> bool:
+        """Whether a configuration alone authorizes the connection (no browser consent)."""
+        return not self.use_oauth or all(config.get(name) for name in OAUTH_CREDENTIALS)
 
 
-SNOWFLAKE = ConnectionType("snowflake", "Snowflake", source=True, destination=False,
-                           use_oauth=False, keys=(
-    ConfigKey("account", str, "Account identifier"),
-    ConfigKey("username", str, "Username"),
-    ConfigKey("dbname", str, "Database"),
-    ConfigKey("password", str, "Password", sensitive=True),
-    ConfigKey("warehouse", str, "Warehouse"),
-    ConfigKey("params", str, "Additional connection parameters"),
-    ConfigKey("key_pair_auth", bool, "Use key pair authentication"),
-    ConfigKey("private_key", str, "Private key (PEM)", sensitive=True),
-    ConfigKey("private_key_passphrase", str, "Private key passphrase", sensitive=True),
-    ConfigKey("use_bulk_sync_staging_schema", bool, "Use a staging schema for bulk syncs"),
-    ConfigKey("bulk_sync_staging_schema", str, "Bulk sync staging schema"),
-))
-
+SNOWFLAKE = ConnectionType("snowflake", "Snowflake", source=True, destination=True,
+                           use_oauth=False, runs_models=True)
 LINKEDIN_ADS = ConnectionType("linkedinads", "LinkedIn Ads", source=False, destination=True,
-                              use_oauth=True, keys=(
-    ConfigKey("accounts", list, "Ad accounts"),
-    ConfigKey("connected_user", str, "Connected user", read_only=True),
-    ConfigKey("oauth_refresh_token", str, "OAuth refresh token", sensitive=True),
-    ConfigKey("oauth_token_expiry", str, "OAuth token expiry"),
-    ConfigKey("client_id", str, "Client ID", sensitive=True),
-    ConfigKey("client_secret", str, "Client secret", sensitive=True),
-))
-
-TYPES: dict[str, ConnectionType] = {t.id: t for t in (SNOWFLAKE, LINKEDIN_ADS)}
-
-OAUTH_CREDENTIALS = ("client_id", "client_secret", "oauth_refresh_token")
+                              use_oauth=True, runs_syncs=True)
+TYPES: dict[str, ConnectionType] = {t.id: t for t in (
+    SNOWFLAKE, LINKEDIN_ADS,
+    ConnectionType("postgresql", "PostgreSQL", source=True, destination=True, use_oauth=False,
+                   runs_models=True),
+    ConnectionType("bigquery", "BigQuery", source=True, destination=True, use_oauth=False,
+                   runs_models=True),
+    ConnectionType("s3", "Amazon S3", source=True, destination=True, use_oauth=False),
+    ConnectionType("salesforce", "Salesforce", source=True, destination=True, use_oauth=True),
+    ConnectionType("hubspot", "HubSpot", source=True, destination=True, use_oauth=True),
+)}
 
 
 def connection_type(type_id: Any, path: str = "type") -> ConnectionType:
@@ -103,34 +98,51 @@ def connection_type(type_id: Any, path: str = "type") -> ConnectionType:
 
 
 def validate_configuration(ctype: ConnectionType, config: Json) -> Json:
-    """Check a (secret-merged) configuration; return it without read-only keys."""
-    keys = {key.name: key for key in ctype.keys}
+    """Check a (secret-merged) configuration against the type's schema; return it without
+    read-only keys and without nulls."""
+    properties = ctype.properties
     for name, value in config.items():
-        if name not in keys:
+        if name not in properties:
             raise invalid(f"configuration.{name}", f"is not a {ctype.name} configuration key",
-                          sorted(keys))
-        if value is not None and not isinstance(value, keys[name].kind):
-            raise invalid(f"configuration.{name}", f"must be a {keys[name].kind.__name__}")
+                          sorted(properties))
+        if value is not None:
+            _check_value(f"configuration.{name}", value, properties[name])
     cleaned = {name: value for name, value in config.items()
-               if value is not None and not keys[name].read_only}
+               if value is not None and not properties[name].get("readOnly")}
+    for name in ctype.schema.get("required", []):
+        if cleaned.get(name) in (None, ""):
+            raise invalid(f"configuration.{name}", "is required")
     if ctype is SNOWFLAKE:
-        _check_snowflake(cleaned)
-    else:
-        if "accounts" in cleaned:
-            cleaned["accounts"] = _checked_accounts(cleaned["accounts"])
-        supplied = [name for name in OAUTH_CREDENTIALS if cleaned.get(name)]
-        if supplied and len(supplied) < len(OAUTH_CREDENTIALS):
-            missing = [name for name in OAUTH_CREDENTIALS if name not in supplied]
-            raise invalid(f"configuration.{missing[0]}",
-                          f"{', '.join(OAUTH_CREDENTIALS)} must be given together; "
-                          f"missing {', '.join(missing)}")
+        _check_snowflake_auth(cleaned)
+    if ctype is LINKEDIN_ADS and "accounts" in cleaned:
+        cleaned["accounts"] = _checked_accounts(cleaned["accounts"])
+    if ctype.use_oauth:
+        _check_credentials_together(cleaned)
     return cleaned
 
 
-def _check_snowflake(config: Json) -> None:
-    for name in ("account", "username", "dbname"):
-        if not config.get(name):
-            raise invalid(f"configuration.{name}", "is required")
+def _check_value(path: str, value: Any, schema: Json) -> None:
+    kind = schema.get("type")
+    if kind in _JSON_TYPES and (not isinstance(value, _JSON_TYPES[kind])
+                                or (isinstance(value, bool) and kind != "boolean")):
+        raise invalid(path, f"must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
+    if "enum" in schema:
+        allowed = [option["value"] if isinstance(option, dict) else option
+                   for option in schema["enum"]]
+        if value not in allowed:
+            raise invalid(path, f"{value!r} is not an allowed value", allowed)
+    if kind == "array" and "items" in schema:
+        for index, item in enumerate(value):
+            _check_value(f"{path}[{index}]", item, schema["items"])
+    if kind == "object" and schema.get("additionalProperties") is False:
+        known = schema.get("properties", {})
+        for key, item in value.items():
+            if key not in known:
+                raise invalid(f"{path}.{key}", "is not an allowed key", sorted(known))
+            _check_value(f"{path}.{key}", item, known[key])
+
+
+def _check_snowflake_auth(config: Json) -> None:
     if config.get("key_pair_auth"):
         private_key = config.get("private_key", "")
         if not private_key:
@@ -143,14 +155,26 @@ def _check_snowflake(config: Json) -> None:
                       "is required (or set key_pair_auth: true and private_key)")
 
 
+def _check_credentials_together(config: Json) -> None:
+    """A refresh token is useless without the OAuth app it was issued to, and an app needs both
+    its id and its secret."""
+    needed = list(OAUTH_CREDENTIALS) if config.get("oauth_refresh_token") \
+        else ["client_id", "client_secret"] if config.get("client_id") or config.get("client_secret") \
+        else []
+    missing = [name for name in needed if not config.get(name)]
+    if missing:
+        raise invalid(f"configuration.{missing[0]}",
+                      f"{', '.join(needed)} must be given together; missing {', '.join(missing)}")
+
+
 def _checked_accounts(accounts: list[Any]) -> list[Json]:
     """Every enabled account must be one of the simulated ad accounts; labels default to theirs."""
     allowed = [account["value"] for account in linkedin.AD_ACCOUNTS]
     checked = []
     for index, account in enumerate(accounts):
         path = f"configuration.accounts[{index}]"
-        if not isinstance(account, dict) or not isinstance(account.get("value"), str):
-            raise invalid(path, 'must be an object {"value": ..., "label": ...}')
+        if not isinstance(account.get("value"), str):
+            raise invalid(f"{path}.value", "is required and must be a string")
         label = linkedin.account_label(account["value"])
         if label is None:
             raise bad_reference(f"{path}.value",

@@ -51,9 +51,9 @@ def load_connection(store: Store, connection_id: str) -> Json:
 
 
 def auth_url(base_url: str, connection: Json) -> str:
-    """Where a human finishes the (simulated) LinkedIn OAuth flow for this connection."""
+    """Where a human finishes the (simulated) OAuth flow for this connection."""
     query = urlencode({"connection": connection["id"], "state": connection["oauth_state"]})
-    return f"{base_url}/oauth/linkedin/authorize?{query}"
+    return f"{base_url}/oauth/{connection['type']}/authorize?{query}"
 
 
 def require_authorized(request: Request, connection: Json) -> None:
@@ -74,7 +74,8 @@ def enabled_accounts(connection: Json) -> list[Json]:
 def mark_authorized(store: Store, connection: Json) -> None:
     """Record a finished OAuth flow (called by the OAuth page)."""
     connection["authorized"] = True
-    connection["configuration"]["connected_user"] = linkedin.CONNECTED_USER
+    if connection["type"] == LINKEDIN_ADS.id:
+        connection["configuration"]["connected_user"] = linkedin.CONNECTED_USER
     connection["updated_at"] = utc_now()
     store.replace("connections", connection)
 
@@ -91,7 +92,7 @@ def get_connection_type(request: Request) -> Response:
     type_id = request.params["type"]
     if type_id not in TYPES:
         raise not_found("connection type", type_id)
-    return Response(200, TYPES[type_id].json_schema())
+    return Response(200, TYPES[type_id].schema)
 
 
 def type_parameter_values(request: Request) -> Response:
@@ -137,7 +138,7 @@ def create_connection(request: Request) -> Response:
     now = utc_now()
     connection = {
         "id": new_id(), "name": name, "type": ctype.id, "configuration": config,
-        "authorized": _has_credentials(ctype, config),
+        "authorized": ctype.authorized_by(config),
         "oauth_state": secrets.token_urlsafe(16), "redirect_url": body.get("redirect_url"),
         "healthcheck_interval": body.get("healthcheck_interval"),
         "policies": optional_list(body, "policies"), "created_at": now, "updated_at": now,
@@ -167,7 +168,7 @@ def update_connection(request: Request) -> Response:
             if secret in stored:
                 config[secret] = stored[secret]
     config = validate_configuration(ctype, config)
-    authorized = connection["authorized"] or _has_credentials(ctype, config)
+    authorized = connection["authorized"] or ctype.authorized_by(config)
     if authorized and ctype is LINKEDIN_ADS:
         config["connected_user"] = stored.get("connected_user", linkedin.CONNECTED_USER)
     connection.update({
@@ -219,11 +220,11 @@ def test_connection(request: Request) -> Response:
     else:
         ctype = connection_type(body.get("type"))
     config = validate_configuration(ctype, config)
-    if not (authorized or _has_credentials(ctype, config)):
+    if not (authorized or ctype.authorized_by(config)):
         raise ApiError(422, "connection_not_authorized",
-                       "LinkedIn Ads needs client_id, client_secret and oauth_refresh_token, or a "
-                       "saved connection that finished the OAuth flow")
-    return ok({"success": True, "message": "connection test succeeded"})
+                       f"{ctype.name} needs {', '.join(OAUTH_CREDENTIALS)}, or a saved "
+                       "connection that finished the OAuth flow")
+    return no_content()
 
 
 def connection_parameter_values(request: Request) -> Response:
@@ -242,11 +243,6 @@ def _configuration(body: Json) -> Json:
     if not isinstance(config, dict):
         raise invalid("configuration", "is required and must be an object ({} is allowed)")
     return dict(config)
-
-
-def _has_credentials(ctype: ConnectionType, config: Json) -> bool:
-    """Snowflake needs no OAuth; LinkedIn Ads is authorized once all API credentials are set."""
-    return ctype is not LINKEDIN_ADS or all(config.get(name) for name in OAUTH_CREDENTIALS)
 
 
 def _account_values() -> Json:

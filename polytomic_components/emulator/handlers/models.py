@@ -21,6 +21,7 @@ from .common import (
     invalid,
     new_id,
     no_content,
+    not_emulated,
     not_found,
     ok,
     optional_list,
@@ -127,9 +128,11 @@ def _build_model(request: Request, previous: Json | None, preview: bool = False)
         raise ApiError(404 if preview else 400, "not_found" if preview else "validation_failed",
                        f"connection_id: connection {connection_id} not found",
                        {"path": "connection_id"})
-    if not TYPES[connection["type"]].source:
-        raise invalid("connection_id", f"a {TYPES[connection['type']].name} connection cannot "
-                                       "back a model; use a snowflake connection")
+    ctype = TYPES[connection["type"]]
+    if not ctype.source:
+        raise invalid("connection_id", f"a {ctype.name} connection cannot back a model")
+    if not ctype.runs_models:
+        raise not_emulated(f"models on {ctype.name} connections")
     configuration = body.get("configuration")
     if not isinstance(configuration, dict):
         raise invalid("configuration", "is required and must be an object")

@@ -1,6 +1,6 @@
-"""The simulated LinkedIn OAuth consent page behind a connection's ``auth_url``.
+"""The simulated OAuth consent page behind a connection's ``auth_url``.
 
-``GET /oauth/linkedin/authorize?connection=<id>&state=<state>`` shows a page with one button;
+``GET /oauth/<type>/authorize?connection=<id>&state=<state>`` shows a page with one button;
 submitting it (``POST`` to the same URL) authorizes the connection and either says so or
 redirects to the ``redirect_url`` given when the connection was created. A browser is the
 client here, so answers are HTML pages and no API key is needed: the ``state`` is the secret.
@@ -12,15 +12,17 @@ import html
 import secrets
 
 from .common import Request, Response
+from .connection_types import TYPES
 from .connections import mark_authorized
 
 
 def authorize(request: Request) -> Response:
     connection_id = request.arg("connection") or ""
     connection = request.store.get("connections", connection_id)
-    if connection is None or connection["type"] != "linkedinads":
+    if connection is None or connection["type"] != request.params["type"]:
         return _page(404, "Unknown connection",
-                     f"There is no LinkedIn Ads connection {html.escape(connection_id)!r}.")
+                     f"There is no {html.escape(request.params['type'])} connection "
+                     f"{html.escape(connection_id)!r}.")
     if connection["authorized"]:
         return _page(200, "Already authorized", "This connection is authorized; you can close "
                                                 "this window.")
@@ -29,9 +31,10 @@ def authorize(request: Request) -> Response:
                                           "connection; use the auth_url of the latest response.")
     if request.method == "GET":
         name = html.escape(connection["name"])
-        return _page(200, "Authorize LinkedIn Ads",
-                     f"Polytomic (emulated) asks to manage the LinkedIn ad audiences of "
-                     f"connection <b>{name}</b>.",
+        service = html.escape(TYPES[connection["type"]].name)
+        return _page(200, f"Authorize {service}",
+                     f"Polytomic (emulated) asks for access to {service} for connection "
+                     f"<b>{name}</b>.",
                      form='<form method="post"><button type="submit">Authorize</button></form>')
     mark_authorized(request.store, connection)
     if connection.get("redirect_url"):

@@ -27,6 +27,7 @@ from .common import (
     invalid,
     new_id,
     no_content,
+    not_emulated,
     not_found,
     ok,
     optional_bool,
@@ -252,9 +253,12 @@ def _resolve_target(request: Request, target: Json,
     if connection is None:
         raise bad_reference("target.connection_id",
                             f"connection {target['connection_id']} not found")
-    if not TYPES[connection["type"]].destination:
-        raise bad_reference("target.connection_id", f"a {TYPES[connection['type']].name} "
-                                                    "connection cannot be a sync target")
+    ctype = TYPES[connection["type"]]
+    if not ctype.destination:
+        raise bad_reference("target.connection_id",
+                            f"a {ctype.name} connection cannot be a sync target")
+    if not ctype.runs_syncs:
+        raise not_emulated(f"syncs into {ctype.name}")
     require_authorized(request, connection)
 
     if create is not None:

@@ -18,6 +18,7 @@ from .common import (
     Response,
     bad_reference,
     invalid,
+    not_emulated,
     not_found,
     ok,
     utc_now,
@@ -37,6 +38,8 @@ def destination(request: Request, connection_id: str) -> Json:
         raise ApiError(400, "not_a_destination",
                        f"connection {connection_id} is a {ctype.name} connection, which cannot "
                        "be a sync target")
+    if not ctype.runs_syncs:
+        raise not_emulated(f"sync targets on {ctype.name} connections")
     require_authorized(request, connection)
     return connection
 
