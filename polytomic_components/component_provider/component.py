@@ -142,10 +142,10 @@ NESTED_ARGUMENTS: Mapping[str, type[Any]] = {
 
 def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudiencePipelineArgs:
     """The library's validated arguments for the same pipeline."""
-    values: dict[str, Any] = {
-        name: NESTED_ARGUMENTS[name](**value) if name in NESTED_ARGUMENTS else value
-        for name, value in args.items()
-    }
+    values: dict[str, Any] = dict(args)
+    for name, library_class in NESTED_ARGUMENTS.items():
+        if name in values:
+            values[name] = library_class(**values[name])
     if "fields" in values:
         # A map from YAML (or any language) arrives in no particular order; the sync's field list
         # is ordered, so an unsorted one would show as a change whenever the order differs.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from typing import Any, get_args, get_origin
 
 import attrs
@@ -14,6 +15,7 @@ from typing_extensions import NotRequired, is_typeddict
 from polytomic_components import args as library
 from polytomic_components import pipeline
 from polytomic_components.component_provider import component
+from tests.conftest import REPO_ROOT
 
 
 def nested_typed_args() -> dict[str, Any]:
@@ -111,3 +113,12 @@ def test_nested_arguments_become_the_library_classes():
 def test_the_library_validation_reaches_the_component_user():
     with pytest.raises(ValueError, match="mode"):
         component.to_library_args({**EXISTING, "mode": "upsert"})
+
+
+def test_readme_yaml_examples_are_the_reference_yaml_project():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("\n## From Pulumi YAML", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    project = (REPO_ROOT / "stacks" / "yaml" / "Pulumi.yaml").read_text()
+    assert examples
+    assert [example for example in examples if example not in project] == []
