@@ -15,6 +15,7 @@ import attrs
 
 from ..errors import PolytomicError
 from ..resources.connection import SENSITIVE_KEYS
+from ..resources.sync import normalise_field, normalise_identity
 
 KINDS = ("connection", "model", "sync")
 
@@ -135,6 +136,46 @@ def connection_settings(connection_type: str, name: str, configuration: Mapping[
             plain[key] = value
     return settings_of({"name": name, "type": connection_type, "configuration": plain,
                         "secret_configuration": secrets})
+
+
+def model_settings(model: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's settings, from the model in the shape of an API request."""
+    keys = ("name", "connection_id", "configuration", "identifier", "tracking_columns",
+            "additional_fields", "relations", "labels", "policies", "enricher")
+    return settings_of({key: model.get(key) for key in keys})
+
+
+def sync_settings(sync: Mapping[str, Any]) -> dict[str, Any]:
+    """A sync's settings, from the sync in the shape of an API request or response.
+
+    The target is the existing object when there is one (an audience the sync created is one by
+    now). Nested settings no resource argument can take are keyed by their dotted path.
+    """
+    target = sync.get("target") or {}
+    identity = sync.get("identity")
+    mappings = (sync.get("identities") or {}).get("mappings") or []
+    filter_sets = {key: sync.get(key) or {} for key in ("model_filters", "target_filters")}
+    return settings_of({
+        "name": sync.get("name"),
+        "mode": sync.get("mode"),
+        "schedule": without_nulls(sync.get("schedule") or {}),
+        "target": {"connection_id": target.get("connection_id"),
+                   **({"object": target["object"]} if target.get("object") else
+                      {"create": target.get("create")})},
+        "fields": [normalise_field(f) for f in sync.get("fields") or []],
+        "identity": normalise_identity(identity) if identity else None,
+        **{key: sync.get(key) for key in ("active", "sync_all_records", "skip_initial_backfill",
+                                          "only_enrich_updates", "overrides", "filters",
+                                          "filter_logic", "policies")},
+        "encryption_passphrase": Secret("encryption_passphrase")
+        if sync.get("encryption_passphrase") else None,
+        "override_fields": [without_nulls(f) for f in sync.get("override_fields") or []],
+        **{key: value for key, value in filter_sets.items() if value.get("conditions")},
+        "identities": sync.get("identities") if len(mappings) > 1 else None,
+        "identity.new_field": (identity or {}).get("new_field") or None,
+        **{f"target.{key}": target.get(key)
+           for key in ("configuration", "new_name", "search_values", "filter_logic")},
+    })
 
 
 class MigrationError(PolytomicError, ValueError):

@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..client import PolytomicClient
-from ..resources.sync import normalise_field, normalise_identity
 from .inventory import (
     FoundObject,
     Inventory,
     MigrationError,
-    Secret,
     connection_settings,
+    model_settings,
     settings_of,
+    sync_settings,
     without_nulls,
 )
 
@@ -74,51 +74,13 @@ def _connection(connection: Mapping[str, Any]) -> FoundObject:
 
 
 def _model(model: Mapping[str, Any]) -> FoundObject:
-    declared = [{"name": f["name"], "label": f.get("label"), "type": f.get("type")}
-                for f in model.get("fields") or [] if f.get("user_added")]
-    return _found("model", model, settings_of({
-        "name": model.get("name"),
-        "connection_id": model.get("connection_id"),
-        "configuration": model.get("configuration"),
-        "identifier": model.get("identifier"),
-        "tracking_columns": model.get("tracking_columns"),
-        "additional_fields": [without_nulls(f) for f in declared],
-        "relations": model.get("relations"),
-        "labels": [label.get("name") for label in model.get("labels") or []],
-        "policies": model.get("policies"),
-        "enricher": model.get("enricher"),
-    }))
+    request = {**model,
+               "additional_fields": [without_nulls({"name": f["name"], "label": f.get("label"),
+                                                    "type": f.get("type")})
+                                     for f in model.get("fields") or [] if f.get("user_added")],
+               "labels": [label.get("name") for label in model.get("labels") or []]}
+    return _found("model", model, model_settings(request))
 
 
 def _sync(sync: Mapping[str, Any]) -> FoundObject:
-    target = sync.get("target") or {}
-    identity = sync.get("identity")
-    mappings = (sync.get("identities") or {}).get("mappings") or []
-    model_filters = sync.get("model_filters") or {}
-    target_filters = sync.get("target_filters") or {}
-    return _found("sync", sync, settings_of({
-        "name": sync.get("name"),
-        "mode": sync.get("mode"),
-        "schedule": without_nulls(sync.get("schedule") or {}),
-        "target": {"connection_id": target.get("connection_id"), "object": target.get("object")},
-        "fields": [normalise_field(f) for f in sync.get("fields") or []],
-        "identity": normalise_identity(identity) if identity else None,
-        "active": sync.get("active"),
-        "sync_all_records": sync.get("sync_all_records"),
-        "skip_initial_backfill": sync.get("skip_initial_backfill"),
-        "only_enrich_updates": sync.get("only_enrich_updates"),
-        "encryption_passphrase": Secret("encryption_passphrase")
-        if sync.get("encryption_passphrase") else None,
-        "override_fields": sync.get("override_fields"),
-        "overrides": sync.get("overrides"),
-        "filters": sync.get("filters"),
-        "filter_logic": sync.get("filter_logic"),
-        "model_filters": model_filters if model_filters.get("conditions") else None,
-        "target_filters": target_filters if target_filters.get("conditions") else None,
-        "identities": sync.get("identities") if len(mappings) > 1 else None,
-        "policies": sync.get("policies"),
-        "identity.new_field": (identity or {}).get("new_field") or None,
-        "target.configuration": target.get("configuration"),
-        "target.new_name": target.get("new_name"),
-        "target.search_values": target.get("search_values"),
-    }))
+    return _found("sync", sync, sync_settings(sync))

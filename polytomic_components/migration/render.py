@@ -334,7 +334,7 @@ def _pipeline_entry(pipeline: _Pipeline, warnings: list[str]) -> dict[str, Any]:
     entry["mode"] = sync["mode"]
     if "schedule" in sync:
         entry["schedule"] = dict(sync["schedule"])
-    pass
+    entry["adopt"] = {"model": pipeline.model.id, "sync": pipeline.sync.id}
     # The reference program names each sync after its pipeline.
     derived = f"{model['name']} to LinkedIn Ads"
     if sync.get("name") != derived:

@@ -15,14 +15,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..resources.sync import normalise_field, normalise_identity
 from .inventory import (
     FoundObject,
     Inventory,
     MigrationError,
-    Secret,
     connection_settings,
-    settings_of,
+    model_settings,
+    sync_settings,
     without_nulls,
 )
 
@@ -152,17 +151,11 @@ def _connection(address: str, resource_type: str, attributes: Mapping[str, Any],
 def _model(address: str, resource_type: str, attributes: Mapping[str, Any],
            sensitive: list[tuple[str, ...]]) -> _Read:
     # Schema version 0 kept `configuration` as a map of strings, version 1 as a JSON string.
-    configuration = _json(address, "configuration", attributes.get("configuration"))
-    settings = settings_of({
-        "name": attributes.get("name"),
-        "connection_id": attributes.get("connection_id"),
-        "configuration": configuration,
-        "identifier": attributes.get("identifier"),
-        "tracking_columns": attributes.get("tracking_columns"),
+    settings = model_settings({
+        **attributes, "fields": None,
+        "configuration": _json(address, "configuration", attributes.get("configuration")),
         "additional_fields": [without_nulls(f) for f in attributes.get("additional_fields") or []],
-        "relations": [without_nulls(r) for r in attributes.get("relations") or []],
-        "policies": attributes.get("policies"),
-    })
+        "relations": [without_nulls(r) for r in attributes.get("relations") or []]})
     notes: tuple[str, ...] = ()
     if attributes.get("fields"):
         # The provider marks `fields` Optional+Computed, so a state lists every enabled field
@@ -176,38 +169,18 @@ def _sync(address: str, resource_type: str, attributes: Mapping[str, Any],
           sensitive: list[tuple[str, ...]]) -> _Read:
     target = attributes.get("target") or {}
     notes: tuple[str, ...] = ()
-    if target.get("object"):
-        new_target = {"connection_id": target.get("connection_id"), "object": target["object"]}
-        if target.get("create"):
-            notes = (f"{address}: the target Terraform created from target.create is adopted as "
-                     f"the existing object {target['object']!r}; nothing is created again",)
-    else:
-        new_target = {"connection_id": target.get("connection_id"), "create": target.get("create")}
-    identity = attributes.get("identity")
-    filters = ([_model_filter(address, f) for f in attributes.get("filters") or []]
-               + [_target_filter(address, f) for f in attributes.get("target_filters") or []])
-    settings = settings_of({
-        "name": attributes.get("name"),
-        "mode": attributes.get("mode"),
-        "schedule": without_nulls(attributes.get("schedule") or {}),
-        "target": new_target,
-        "fields": [normalise_field(f) for f in attributes.get("fields") or []],
-        "identity": normalise_identity(identity) if identity else None,
-        "active": attributes.get("active"),
-        "sync_all_records": attributes.get("sync_all_records"),
-        "skip_initial_backfill": attributes.get("skip_initial_backfill"),
-        "only_enrich_updates": attributes.get("only_enrich_updates"),
-        "encryption_passphrase": Secret("encryption_passphrase")
-        if attributes.get("encryption_passphrase") else None,
-        "override_fields": [without_nulls(f) for f in attributes.get("override_fields") or []],
-        "filters": filters,
-        "filter_logic": attributes.get("filter_logic"),
+    if target.get("object") and target.get("create"):
+        notes = (f"{address}: the target Terraform created from target.create is adopted as "
+                 f"the existing object {target['object']!r}; nothing is created again",)
+    settings = sync_settings({
+        **attributes,
+        "target": {**target, "configuration": _json(address, "target.configuration",
+                                                    target.get("configuration"))},
+        # The provider sends both filter sets as the API's `filters`, told apart by `field_type`.
+        "filters": [*(_model_filter(address, f) for f in attributes.get("filters") or []),
+                    *(_target_filter(address, f) for f in attributes.get("target_filters") or [])],
+        "target_filters": None,
         "overrides": [_override(address, o) for o in attributes.get("overrides") or []],
-        "policies": attributes.get("policies"),
-        "identity.new_field": (identity or {}).get("new_field") or None,
-        "target.configuration": _json(address, "target.configuration", target.get("configuration")),
-        "target.new_name": target.get("new_name"),
-        "target.filter_logic": target.get("filter_logic"),
     })
     return settings, notes
 
