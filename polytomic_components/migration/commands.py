@@ -33,7 +33,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                        "pipelines into a LinkedIn Ads connection")
     export.add_argument("--connection", required=True, help="the LinkedIn Ads connection id")
     export.add_argument("--stack", default=DEFAULT_STACK, help="stack name (Pulumi.<stack>.yaml)")
-    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--out", type=Path, help="new file to write (default: standard output)")
     export.set_defaults(run=export_organization)
 
 
@@ -69,6 +69,9 @@ def migrate_terraform(args: argparse.Namespace) -> int:
 
 def export_organization(args: argparse.Namespace) -> int:
     """Write the organization's pipelines as stack config; print next steps to stderr."""
+    if args.out is not None and args.out.exists():
+        # A stack file holds the stack's encrypted secrets and salt: never replace one.
+        return _fail(f"{args.out} exists; give a new file (a stack's config file also holds its secrets)")
     try:
         with PolytomicClient.from_env() as client:
             inventory = read_organization(client, args.connection)

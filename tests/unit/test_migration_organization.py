@@ -120,3 +120,14 @@ def test_export_with_nothing_exportable_fails_saying_why(emulator, monkeypatch, 
     err = capsys.readouterr().err
     assert "no pipeline could be exported" in err
     assert "cannot express sync_all_records" in err
+
+
+def test_export_never_replaces_an_existing_stack_file(emulator, monkeypatch, capsys, tmp_path):
+    ids = build_pipeline_by_hand(emulator)
+    monkeypatch.setenv("POLYTOMIC_API_KEY", emulator.api_key)
+    monkeypatch.setenv("POLYTOMIC_DEPLOYMENT_URL", emulator.url)
+    existing = tmp_path / "Pulumi.prod.yaml"
+    existing.write_text("encryptionsalt: v1:abc\n")
+    assert main(["export", "--connection", ids["linkedin"], "--out", str(existing)]) == 1
+    assert "exists" in capsys.readouterr().err
+    assert existing.read_text() == "encryptionsalt: v1:abc\n"

@@ -209,8 +209,10 @@ def test_migrate_terraform_writes_the_project_and_prints_each_step(tmp_path, cap
             "polytomic_linkedinads_connection.ads polytomic_model.active_users "
             "polytomic_sync.active_users") in printed
     assert printed.strip() in (tmp_path / "out" / "MIGRATION.md").read_text()
+    written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*") if p.is_file())
     for secret in SECRETS:
         assert secret not in printed
+        assert secret not in written
 
 
 def test_migrate_terraform_never_overwrites_a_project(tmp_path, capsys):

@@ -205,6 +205,22 @@ def test_a_configuration_key_terraform_marks_sensitive_is_a_secret_whatever_its_
     assert "accounts" not in settings.get("configuration", {})
 
 
+def test_a_connection_of_any_type_is_read_and_secret_looking_keys_are_secrets_without_markers():
+    postgres = instance({"id": "p-1", "name": "Orders DB", "organization": ORGANIZATION,
+                         "force_destroy": True,
+                         "configuration": {"hostname": "db.internal", "port": 5432, "ssl": False,
+                                           "password": "pg-password-1", "ssh_private_key": "",
+                                           "api_key": "key-2"}})
+    connection = read_state(terraform_state(resource("polytomic_postgresql_connection", "orders",
+                                                     postgres))).objects[0]
+    assert connection.settings == {
+        "name": "Orders DB", "type": "postgresql",
+        "configuration": {"hostname": "db.internal", "port": 5432},
+        "secret_configuration": {"password": Secret("password"), "api_key": Secret("api_key")},
+        "force_destroy": True,
+    }
+
+
 def test_a_model_configuration_is_decoded_from_the_json_string_of_schema_version_1():
     model = found(read_state(pipeline_state()), "polytomic_model.active_users")
     assert model.settings == {"name": "Active users", "connection_id": SNOWFLAKE["id"],
