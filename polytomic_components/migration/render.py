@@ -90,11 +90,13 @@ def render_program(inventory: Inventory, project: str) -> Rendering:
     header = [f'"""Polytomic objects from {inventory.source}, adopted by id (`adopt_id`).',
               "",
               "The first `pulumi up` writes these settings to the existing objects and creates none.",
-              "Secrets are read from stack config: `pulumi config set --secret <key>`.",
-              '"""', "", "import pulumi", "",
-              f"from polytomic_components import {', '.join(kinds)}" if kinds else "", ""]
-    if secrets:
-        header += ["config = pulumi.Config()", ""]
+              *(["Secrets are read from stack config: `pulumi config set --secret <key>`."]
+                if secrets else []),
+              '"""', ""]
+    header += ["import pulumi"] if secrets else []
+    header += [f"from polytomic_components import {', '.join(kinds)}"] if kinds else []
+    header += ["", "config = pulumi.Config()"] if secrets else []
+    header += [""]
     main = "\n".join(header) + "\n" + "\n\n".join(blocks) + ("\n" if blocks else "")
     pulumi_yaml = (f"name: {project}\n"
                    f"description: Polytomic objects adopted from {inventory.source}\n"
