@@ -183,3 +183,23 @@ def test_model_preview_answers_in_the_sdk_shape(world: World) -> None:
 def test_connection_test_answers_in_the_sdk_shape(world: World) -> None:
     world.call(world.sdk.connections.test_connection, type="snowflake",
                configuration=dict(SNOWFLAKE))
+
+
+def test_sync_with_every_option_answers_in_the_sdk_shape(world: World) -> None:
+    world.call(world.sdk.model_sync.create, **world.sync_body(
+        filters=[{"field": world.source("email"), "field_type": "Model",
+                  "function": "StringEndsWith", "value": ".com"}],
+        filter_logic="A",
+        overrides=[{"field": world.source("first_name"), "function": "IsNull",
+                    "override": "Friend"}],
+        override_fields=[{"target": "Country", "override_value": "US"}],
+        identities={"mappings": [{"source": world.source("email"), "target": "Email",
+                                  "function": "Equality", "new_field": False}],
+                    "strategy": "priority"},
+        sync_all_records=True, encryption_passphrase="hush", policies=[]))
+
+
+def test_sync_with_model_filters_answers_in_the_sdk_shape(world: World) -> None:
+    world.call(world.sdk.model_sync.create, **world.sync_body(
+        model_filters={"conditions": [{"source": world.source("email"), "function": "IsNotNull",
+                                       "label": "has_email"}], "logic": "has_email"}))

@@ -146,27 +146,6 @@ def check_identities(body: Json) -> tuple[list[Json], str | None]:
     return [], None
 
 
-def check_filters(value: Any, path: str) -> Json:
-    """``model_filters``/``target_filters``: conditions with a known function, plus logic."""
-    if value is None:
-        return {"conditions": [], "logic": ""}
-    if not isinstance(value, dict):
-        raise invalid(path, 'must be an object {"conditions": [...], "logic": ...}')
-    conditions = optional_list(value, "conditions", f"{path}.conditions")
-    for index, condition in enumerate(conditions):
-        where = f"{path}.conditions[{index}]"
-        if not isinstance(condition, dict):
-            raise invalid(where, "must be an object")
-        if condition.get("function") not in FILTER_FUNCTIONS:
-            raise invalid(f"{where}.function",
-                          f"unknown filter function {condition.get('function')!r}",
-                          FILTER_FUNCTIONS)
-    logic = value.get("logic") or ""
-    if not isinstance(logic, str):
-        raise invalid(f"{path}.logic", "must be a string")
-    return {"conditions": conditions, "logic": logic}
-
-
 def _check_identity(value: Any, path: str) -> Json:
     """An identity mapping; the function is matched case-insensitively (the guide sends
     ``equality``) and returned in the enum's spelling."""

@@ -38,10 +38,10 @@ from .common import (
 )
 from .connection_types import TYPES
 from .connections import require_authorized
+from .sync_filters import check_overrides, check_sync_filters
 from .sync_rules import (
     MODES,
     check_field,
-    check_filters,
     check_identities,
     check_override_field,
     check_schedule,
@@ -183,11 +183,12 @@ def _build_sync(request: Request, previous: Json | None) -> Json:
         "mode": shape["mode"], "model_ids": _model_ids(shape["fields"], mappings),
         "target": {**sent_target, "connection_id": connection["id"], "object": target["object"]},
         "fields": shape["fields"], "override_fields": shape["override_fields"],
-        "overrides": optional_list(body, "overrides"),
+        "overrides": shape["overrides"],
         "identity": mappings[0] if mappings else None,
         "identities": _identities(mappings, shape["strategy"]),
-        "model_filters": shape["model_filters"], "target_filters": shape["target_filters"],
-        "filters": optional_list(body, "filters"), "filter_logic": body.get("filter_logic"),
+        "model_filters": shape["filters"]["model_filters"],
+        "target_filters": shape["filters"]["target_filters"],
+        "filters": shape["filters"]["filters"], "filter_logic": shape["filters"]["filter_logic"],
         "schedule": shape["schedule"],
         "sync_all_records": optional_bool(body, "sync_all_records"),
         "skip_initial_backfill": optional_bool(body, "skip_initial_backfill"),
@@ -218,17 +219,32 @@ def _checked_shape(body: Json) -> Json:
     if not isinstance(body.get("fields"), list):
         raise invalid("fields", "is required and must be a list (it may be empty)")
     mappings, strategy = check_identities(body)
+    fields = [check_field(item, f"fields[{i}]") for i, item in enumerate(body["fields"])]
+    override_fields = [check_override_field(item, f"override_fields[{i}]") for i, item
+                       in enumerate(optional_list(body, "override_fields"))]
+    overrides, override_sources = check_overrides(body)
     return {
         "name": name, "mode": mode, "schedule": schedule, "target": dict(target),
-        "fields": [check_field(item, f"fields[{i}]") for i, item in enumerate(body["fields"])],
-        "override_fields": [check_override_field(item, f"override_fields[{i}]") for i, item
-                            in enumerate(optional_list(body, "override_fields"))],
+        "fields": _folded(fields, override_fields),
+        "override_fields": _unique([f for f in fields if "source" not in f] + override_fields),
+        "overrides": overrides, "override_sources": override_sources,
+        # As sent, so that errors name the entry where the body put it.
+        "sent": {"fields": fields, "override_fields": override_fields},
         "mappings": mappings, "strategy": strategy,
         # Errors name the mappings where the body put them.
         "identity_path": "identity" if body.get("identities") is None else "identities.mappings",
-        "model_filters": check_filters(body.get("model_filters"), "model_filters"),
-        "target_filters": check_filters(body.get("target_filters"), "target_filters"),
+        "filters": check_sync_filters(body),
     }
+
+
+def _folded(fields: list[Json], override_fields: list[Json]) -> list[Json]:
+    """``fields`` with the override fields folded in, as the service reports them; an override
+    field already among the fields (a client sending back what it read) is not added twice."""
+    return fields + [f for f in _unique(override_fields) if f not in fields]
+
+
+def _unique(items: list[Json]) -> list[Json]:
+    return [item for index, item in enumerate(items) if item not in items[:index]]
 
 
 def _resolve_target(request: Request, target: Json,
@@ -293,12 +309,12 @@ def _check_references(store: Store, shape: Json, audience_type: str) -> None:
     mode = modes[shape["mode"]]
     if mode["requires_identity"] and not shape["mappings"]:
         raise invalid("identity", f"is required for mode {shape['mode']!r}")
-    if shape["target_filters"]["conditions"] and not mode["supports_target_filters"]:
+    if shape["filters"]["target_filters"] and not mode["supports_target_filters"]:
         raise bad_reference("target_filters", "this target does not support target filters")
 
     target_fields = {field["id"]: field for field in target_fields_of(audience_type)}
     for key in ("fields", "override_fields"):
-        for index, mapping in enumerate(shape[key]):
+        for index, mapping in enumerate(shape["sent"][key]):
             if mapping["target"] not in target_fields:
                 raise bad_reference(f"{key}[{index}].target",
                                     f"unknown target field {mapping['target']!r}",
@@ -318,8 +334,7 @@ def _check_references(store: Store, shape: Json, audience_type: str) -> None:
                if "source" in m]
     sources += [(f"{_identity_path(shape, i)}.source", m["source"])
                 for i, m in enumerate(shape["mappings"])]
-    sources += [(f"model_filters.conditions[{i}].source", c.get("source"))
-                for i, c in enumerate(shape["model_filters"]["conditions"])]
+    sources += shape["filters"]["sources"] + shape["override_sources"]
     for path, source in sources:
         _check_source(store, path, source)
     for index, sync_id in enumerate(shape["schedule"].get("run_after", {}).get("sync_ids", [])):
