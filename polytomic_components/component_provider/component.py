@@ -141,15 +141,15 @@ NESTED_ARGUMENTS: Mapping[str, type[Any]] = {
 
 
 def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudiencePipelineArgs:
-    """The library's validated arguments for the same pipeline."""
+    """The library's validated arguments for the same pipeline.
+
+    `fields`, a map that reaches the component in no particular order, stays a map: the library
+    sorts it, so its order never shows as a change.
+    """
     values: dict[str, Any] = dict(args)
     for name, library_class in NESTED_ARGUMENTS.items():
         if name in values:
             values[name] = library_class(**values[name])
-    if "fields" in values:
-        # A map from YAML (or any language) arrives in no particular order; the sync's field list
-        # is ordered, so an unsorted one would show as a change whenever the order differs.
-        values["fields"] = dict(sorted(values["fields"].items()))
     return library.LinkedInAudiencePipelineArgs(**values)
 
 
