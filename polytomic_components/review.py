@@ -1,4 +1,4 @@
-"""Pull-request summaries of `pulumi preview --json` outputs: `python -m polytomic_components preview-summary`.
+"""Pull-request summaries of `pulumi preview --json` outputs (the `preview-summary` command).
 
 Python dynamic providers cannot return a detailed diff (the JSON has `detailedDiff: null`), so the
 property-level changes are computed here from each step's old and new inputs. Secrets stay masked:
@@ -43,6 +43,8 @@ WARNING_SEVERITIES = ("warning", "info#err")
 _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
     "Connection": ConnectionProvider, "Model": ModelProvider, "Sync": SyncProvider}
 SECRET_INPUTS = frozenset(name for provider in _PROVIDERS.values() for name in provider.secret_inputs)
+#: Sync inputs that choose the audience: an existing one, or the one the sync creates.
+AUDIENCE_INPUTS = ("target.object", "target.create")
 #: Values longer than this (or spanning lines) are shown as a diff block rather than inline.
 _INLINE_LIMIT = 80
 
@@ -117,7 +119,7 @@ def _message(diagnostic: Mapping[str, Any]) -> str:
 
 def _urn_parts(urn: str) -> tuple[str, str, str]:
     """(stack, type, name) of `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>`."""
-    head, _project, qualified_type, name = (urn.split("::", 3) + ["", "", ""])[:4]
+    head, _project, qualified_type, name = [*urn.split("::", 3), "", "", ""][:4]
     return head.rsplit(":", 1)[-1], qualified_type.rsplit("$", 1)[-1], name
 
 
@@ -207,8 +209,9 @@ def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str,
                + f": from {_audience(old, old_state)} to {_audience(new)}")
     elif change.op == "delete":
         yield f"deletes {sync}, which writes to {_audience(old, old_state)}"
-    elif any(p.path.startswith(("target.object", "target.create")) for p in change.properties):
-        yield f"changes the audience of {sync}: from {_audience(old, old_state)} to {_audience(new)}"
+    elif targets := [p.path for p in change.properties if p.path.startswith(AUDIENCE_INPUTS)]:
+        yield ("changes " + ", ".join(f"`{path}`" for path in targets)
+               + f" of {sync}, which writes to {_audience(old, old_state)}")
     if new.get("mode") == "remove" and old.get("mode") != "remove":
         yield f"{sync} switches `mode` to `remove`: it removes the model's rows from {_audience(new)}"
 
@@ -224,7 +227,8 @@ def _audience(inputs: Mapping[str, Any], state: Mapping[str, Any] | None = None)
         return f"audience `{target['object']}`"
     create = target.get("create")
     if isinstance(create, Mapping):
-        return f"a new audience \"{create.get('name')}\" (`{create.get('type')}`, account `{create.get('account')}`)"
+        return (f"a new audience \"{create.get('name')}\" (`{create.get('type')}`, "
+                f"account `{create.get('account')}`)")
     return "its audience"
 
 
@@ -290,7 +294,7 @@ def _change_lines(change: ResourceChange) -> list[str]:
         head += ": only secret values changed (not shown)"
     lines = [head]
     for prop in change.properties:
-        lines += ["  " + line for line in _property_lines(prop)]
+        lines += _indented(_property_lines(prop))
     return lines
 
 
@@ -300,12 +304,17 @@ def _property_lines(prop: PropertyChange) -> list[str]:
     if multiline or (len(values) == 2 and any(len(v) > _INLINE_LIMIT for v in values)):
         diff = [f"- {line}" for line in (prop.old or "").splitlines()] if prop.old is not None else []
         diff += [f"+ {line}" for line in (prop.new or "").splitlines()] if prop.new is not None else []
-        return [f"- `{prop.path}`:", "", *["  " + line for line in _code_block("\n".join(diff), "diff")]]
+        return [f"- `{prop.path}`:", "", *_indented(_code_block("\n".join(diff), "diff"))]
     if prop.old is None:
         return [f"- `{prop.path}`: {_code(values[0])}"]
     if prop.new is None:
         return [f"- `{prop.path}`: {_code(values[0])} (removed)"]
     return [f"- `{prop.path}`: {_code(prop.old)} → {_code(prop.new)}"]
+
+
+def _indented(lines: Iterable[str]) -> list[str]:
+    """`lines` nested one list level deeper (blank lines stay blank)."""
+    return [f"  {line}" if line else "" for line in lines]
 
 
 def _code(text: str) -> str:

@@ -1,0 +1,190 @@
+"""preview-summary on small `pulumi preview --json` documents.
+
+The steps below were captured from `pulumi preview --json` of the reference dev stack (CLI v3.274.1)
+and trimmed to the fields the summary reads; where a test needs a value the reference stack does not
+have (a multi-line query, a secret the program forgot to mark), it says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from typing import Any
+
+import pytest
+
+from polytomic_components.__main__ import main
+from polytomic_components.review import read_preview, render
+
+STACK_URN = "urn:pulumi:dev::polytomic-pipelines::pulumi:pulumi:Stack::polytomic-pipelines-dev"
+PIPELINE_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudiencePipeline"
+                "::newsletter-subscribers")
+MODEL_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudiencePipeline"
+             "$pulumi-python:dynamic/polytomic:Model::newsletter-subscribers-model")
+CONNECTION_URN = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:Connection::snowflake"
+OLD_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active"
+NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active AND NOT is_test"
+
+
+def model_inputs(query: str, connection_id: str = "4642b94e-0d0d-4170-9101-43a72ecbc186") -> dict[str, Any]:
+    return {"__provider": "[secret]", "configuration": {"query": query}, "connection_id": connection_id,
+            "name": "newsletter-subscribers",
+            "resource_key": "polytomic-pipelines/dev/Model/newsletter-subscribers-model"}
+
+
+def model_update(old_query: str = OLD_QUERY, new_query: str = NEW_QUERY) -> dict[str, Any]:
+    state = {"urn": MODEL_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Model",
+             "parent": PIPELINE_URN}
+    return {"op": "update", "urn": MODEL_URN,
+            "oldState": {**state, "inputs": model_inputs(old_query)},
+            "newState": {**state, "inputs": model_inputs(new_query)}, "detailedDiff": None}
+
+
+def model_create() -> dict[str, Any]:
+    state = {"urn": MODEL_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Model",
+             "parent": PIPELINE_URN}
+    return {"op": "create", "urn": MODEL_URN, "detailedDiff": None,
+            "newState": {**state, "inputs": model_inputs(OLD_QUERY, "04da6b54-80e4-46f7-96ec-b56ff0331ba9")}}
+
+
+def connection_update(old_secret: Any = "[secret]", new_secret: Any = "[secret]") -> dict[str, Any]:
+    state = {"urn": CONNECTION_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Connection",
+             "parent": STACK_URN}
+    inputs = {"__provider": "[secret]", "configuration": {"account": "uc193736182", "dbname": "analytics_dev",
+              "username": "pulumi_dev", "warehouse": "dev_wh"}, "force_destroy": False, "name": "Snowflake",
+              "resource_key": "polytomic-pipelines/dev/Connection/snowflake", "type": "snowflake"}
+    return {"op": "update", "urn": CONNECTION_URN, "detailedDiff": None,
+            "oldState": {**state, "inputs": {**inputs, "secret_configuration": old_secret}},
+            "newState": {**state, "inputs": {**inputs, "secret_configuration": new_secret}}}
+
+
+def document(*steps: dict[str, Any], diagnostics: list[dict[str, Any]] | None = None) -> str:
+    root = {"op": "same", "urn": STACK_URN, "detailedDiff": None}
+    body: dict[str, Any] = {"steps": [root, *steps], "changeSummary": {}}
+    if diagnostics:
+        body["diagnostics"] = diagnostics
+    return json.dumps(body)
+
+
+def summary_of(text: str, stack: str | None = None) -> str:
+    return render([read_preview(text, stack)])
+
+
+def test_property_change_is_computed_from_old_and_new_inputs():
+    preview = read_preview(document(model_update()))
+    [change] = preview.changes
+    assert (change.op, change.kind, change.name, change.pipeline) == (
+        "update", "Model", "newsletter-subscribers-model", "newsletter-subscribers")
+    assert [(p.path, p.old, p.new) for p in change.properties] == [
+        ("configuration.query", OLD_QUERY, NEW_QUERY)]
+
+
+def test_stack_name_comes_from_the_urns_unless_given():
+    assert read_preview(document(model_update())).stack == "dev"
+    assert read_preview(document(model_update()), "dev-eu").stack == "dev-eu"
+
+
+def test_bookkeeping_inputs_are_not_shown():
+    text = summary_of(document(model_create()))
+    assert "resource_key" not in text
+    assert "__provider" not in text
+
+
+def test_unknown_values_read_known_after_apply():
+    text = summary_of(document(model_create()))
+    assert "  - `connection_id`: (known after apply)" in text
+    assert "04da6b54" not in text
+
+
+def test_a_change_only_to_secret_values_says_so_without_values():
+    text = summary_of(document(connection_update()))
+    assert "- update Connection `snowflake`: only secret values changed (not shown)" in text
+
+
+def test_an_input_declared_secret_is_masked_even_when_not_marked_secret():
+    # The engine would print a plain value had the program not marked it secret.
+    step = connection_update({"password": "old-pass-123"}, {"password": "new-pass-456"})
+    text = summary_of(document(step))
+    assert "old-pass-123" not in text
+    assert "new-pass-456" not in text
+
+
+def test_a_value_in_the_engines_secret_form_is_masked():
+    # How the engine serializes a secret in state (`pulumi stack export`): a signature object.
+    sealed = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+              "ciphertext": "v1:abc:def"}
+    step = model_update()
+    step["newState"]["inputs"]["configuration"] = sealed
+    text = summary_of(document(step))
+    assert "ciphertext" not in text
+    assert f"`configuration`: `{json.dumps({'query': OLD_QUERY})}` → [secret]" in text
+
+
+def test_a_multiline_value_is_shown_as_a_diff_block():
+    step = model_update(OLD_QUERY, "SELECT email\nFROM users\nWHERE is_active")
+    text = summary_of(document(step))
+    assert ("  - `configuration.query`:\n\n    ```diff\n    - " + OLD_QUERY +
+            "\n    + SELECT email\n    + FROM users\n    + WHERE is_active\n    ```") in text
+
+
+def test_backticks_in_a_value_keep_the_code_span_intact():
+    step = model_update(OLD_QUERY, "SELECT `email` FROM users")
+    assert "→ ``SELECT `email` FROM users``" in summary_of(document(step))
+
+
+def test_a_resource_outside_any_pipeline_is_listed_on_its_own():
+    text = summary_of(document(model_update(), connection_update()))
+    assert text.index("**Pipeline `newsletter-subscribers`**") < text.index("**Outside any pipeline**")
+    assert "**Outside any pipeline**\n\n- update Connection `snowflake`" in text
+
+
+def test_warnings_of_the_preview_need_attention():
+    message = "polytomic: newsletter-subscribers-sync: could not reach the service; checks skipped\n"
+    text = summary_of(document(model_update(), diagnostics=[{"message": message, "severity": "info#err"}]))
+    assert f"- **dev**: {message.strip()}" in text.split("### Needs attention", 1)[1]
+
+
+def test_output_that_is_not_json_is_a_failed_preview_with_that_text():
+    # What `pulumi preview --json` prints (on stderr, with nothing on stdout) for a missing stack.
+    preview = read_preview("error: no stack named 'nosuch' found\n", "nosuch")
+    assert preview.error == "error: no stack named 'nosuch' found"
+    assert "```text\nerror: no stack named 'nosuch' found\n```" in render([preview])
+
+
+def test_empty_output_is_a_failed_preview():
+    preview = read_preview("", source="preview-prod.json")
+    assert preview.stack == "preview-prod.json"
+    assert preview.error == "preview-prod.json: no output from `pulumi preview --json`"
+
+
+def test_a_preview_with_error_diagnostics_failed_even_with_steps():
+    error = {"message": "error: an unhandled error occurred: program exited with non-zero exit code: 1\n",
+             "severity": "error"}
+    preview = read_preview(document(model_update(), diagnostics=[error]))
+    assert preview.error == error["message"].strip()
+    assert preview.changes == ()
+
+
+def test_command_line_reads_standard_input_without_files(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(document(model_update())))
+    assert main(["preview-summary"]) == 0
+    assert "| dev | 0 | 1 | 0 | 0 |" in capsys.readouterr().out
+
+
+def test_command_line_names_stacks_given_as_name_equals_file(tmp_path, capsys):
+    other = copy.deepcopy(model_update())
+    (tmp_path / "a.json").write_text(document(model_update()))
+    (tmp_path / "b.json").write_text(document(other))
+    assert main(["preview-summary", str(tmp_path / "a.json"), "--stack", f"eu={tmp_path / 'b.json'}"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("## Pulumi preview: 2 stacks\n")
+    assert "\n### dev\n" in out
+    assert "\n### eu\n" in out
+
+
+def test_command_line_refuses_a_stack_without_a_file(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["preview-summary", "--stack", "dev"])
+    assert exit_.value.code == 2
+    assert "expected NAME=FILE" in capsys.readouterr().err
