@@ -1,0 +1,163 @@
+"""The example CI workflows in .github/workflows: valid for GitHub, and doing what the README says.
+
+Two checks that must pass: GitHub's workflow JSON schema (check-jsonschema, a test dependency) and
+actionlint (built once from its Go module into ~/.cache; it also checks job references,
+expressions and the inputs of reusable workflows).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+STACK_WORKFLOW = "./.github/workflows/pulumi-stack.yml"
+ACTIONLINT_VERSION = "v1.7.12"
+ENVIRONMENTS = ["dev", "staging", "prod"]
+
+
+def workflow(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    # YAML 1.1 reads the key `on` as True.
+    document["on"] = document.pop(True, document.get("on"))
+    return document
+
+
+def stack_steps(command: str) -> list[str]:
+    """The shell of the stack workflow's steps that run for `command` (or for every command)."""
+    steps = workflow("pulumi-stack.yml")["jobs"]["pulumi"]["steps"]
+    return [s["run"] for s in steps if "run" in s and s.get("if", f"inputs.command == '{command}'")
+            .startswith(f"inputs.command == '{command}'")]
+
+
+def schema_check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                           "vendor.github-workflows", *map(str, paths)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> Path:
+    """The actionlint binary, built from its Go module the first time (about 15 s)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    bin_dir = cache / "polytomic-components" / f"actionlint-{ACTIONLINT_VERSION}"
+    binary = bin_dir / "actionlint"
+    if not binary.exists():
+        if shutil.which("go") is None:
+            pytest.skip("actionlint needs Go to build; the schema check still ran")
+        subprocess.run(["go", "install", f"github.com/rhysd/actionlint/cmd/actionlint@{ACTIONLINT_VERSION}"],
+                       env={**os.environ, "GOBIN": str(bin_dir), "CGO_ENABLED": "0"},
+                       check=True, capture_output=True, timeout=600)
+    return binary
+
+
+def lint(binary: Path, *paths: Path) -> subprocess.CompletedProcess[str]:
+    # -shellcheck= : run scripts are not shell-checked (shellcheck is not a test dependency).
+    return subprocess.run([str(binary), "-no-color", "-shellcheck=", *map(str, paths)],
+                          capture_output=True, text=True, timeout=120, cwd=paths[0].parent)
+
+
+def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = (WORKFLOWS / name).read_text()
+    assert old in text
+    # actionlint resolves `./.github/workflows/...` in the repository (a `.git`) that holds the file.
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    target = tmp_path / ".github" / "workflows"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in WORKFLOWS.glob("*.yml"):
+        (target / path.name).write_text(path.read_text())
+    broken = target / name
+    broken.write_text(text.replace(old, new))
+    return broken
+
+
+def test_workflows_match_githubs_workflow_schema():
+    result = schema_check(*sorted(WORKFLOWS.glob("*.yml")))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_refuses_a_job_without_runs_on(tmp_path):
+    broken = broken_copy(tmp_path, "pulumi-stack.yml", "runs-on: ubuntu-latest", "run-on: ubuntu-latest")
+    assert schema_check(broken).returncode != 0
+
+
+def test_workflows_pass_actionlint(actionlint):
+    result = lint(actionlint, *sorted(WORKFLOWS.glob("*.yml")))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_refuses_a_job_that_needs_a_missing_job(actionlint, tmp_path):
+    broken = broken_copy(tmp_path, "deploy.yml", "needs: dev", "needs: dve")
+    result = lint(actionlint, broken)
+    assert result.returncode != 0
+    assert 'needs job "dve" which does not exist' in result.stdout
+
+
+def test_actionlint_refuses_an_input_the_stack_workflow_does_not_take(actionlint, tmp_path):
+    broken = broken_copy(tmp_path, "drift.yml", "command: drift", "comand: drift")
+    result = lint(actionlint, broken)
+    assert result.returncode != 0
+    assert 'input "comand" is not defined' in result.stdout
+
+
+def test_pull_requests_preview_every_environment_and_comment_the_summary():
+    preview = workflow("preview.yml")
+    assert "pull_request" in preview["on"]
+    job = preview["jobs"]["preview"]
+    assert job["uses"] == STACK_WORKFLOW
+    assert job["strategy"]["matrix"]["stack"] == ENVIRONMENTS
+    assert job["with"]["command"] == "preview"
+    [run] = [s for s in stack_steps("preview") if "pulumi preview" in s]
+    assert '--json --non-interactive > "preview-$STACK.json"' in run
+
+    summary = preview["jobs"]["summary"]
+    assert summary["needs"] == "preview"
+    assert summary["permissions"]["pull-requests"] == "write"
+    script = "\n".join(s.get("run", "") for s in summary["steps"])
+    assert "python -m polytomic_components preview-summary" in script
+    assert "gh pr comment" in script
+
+
+def test_merges_to_main_deploy_dev_then_staging_then_prod_in_their_environments():
+    deploy = workflow("deploy.yml")
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    jobs = deploy["jobs"]
+    assert [(name, job.get("needs"), job["with"]["environment"]) for name, job in jobs.items()] == [
+        ("dev", None, "dev"), ("staging", "dev", "staging"), ("prod", "staging", "prod")]
+    assert {job["with"]["command"] for job in jobs.values()} == {"up"}
+    assert any(run.startswith('pulumi up --stack "$STACK" --yes') for run in stack_steps("up"))
+
+
+def test_a_nightly_schedule_checks_every_environment_for_drift():
+    drift = workflow("drift.yml")
+    assert drift["on"]["schedule"][0]["cron"]
+    job = drift["jobs"]["drift"]
+    assert job["strategy"]["matrix"]["stack"] == ENVIRONMENTS
+    assert job["with"]["command"] == "drift"
+    [run] = [s for s in stack_steps("drift") if "pulumi preview" in s]
+    assert "--refresh --expect-no-changes" in run
+
+
+def test_every_stack_run_installs_with_pulumi_install_and_the_official_action():
+    steps = workflow("pulumi-stack.yml")["jobs"]["pulumi"]["steps"]
+    assert any(s.get("uses", "").startswith("pulumi/actions@") for s in steps)
+    assert "pulumi install" in [s.get("run") for s in steps]
+
+
+def test_credentials_and_backend_come_from_ci_secrets():
+    job = workflow("pulumi-stack.yml")["jobs"]["pulumi"]
+    assert job["environment"] == "${{ inputs.environment }}"
+    for name in ("POLYTOMIC_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"):
+        assert job["env"][name] == f"${{{{ secrets.{name} }}}}"
+    for caller in ("preview.yml", "deploy.yml", "drift.yml"):
+        for called in workflow(caller)["jobs"].values():
+            if called.get("uses") == STACK_WORKFLOW:
+                assert called["secrets"] == "inherit"
