@@ -84,44 +84,66 @@ def forget_stack() -> Iterator[list[Project]]:
         project.run("stack", "rm", "--yes", "--force", STACK, check=False)
 
 
-def terraform_state_of(emulator: Any, ids: dict[str, str]) -> str:
-    """The state Polytomic's Terraform provider would hold for these objects."""
+def terraform_state_of(emulator: Any, ids: dict[str, str], created: dict[str, str] | None = None) -> str:
+    """The state Polytomic's Terraform provider would hold for these objects (`created`: the
+    `target.create` it was given, which it keeps in state)."""
     def get(path: str) -> dict[str, Any]:
         data: dict[str, Any] = emulator.api("GET", path).json()["data"]
         return data
 
+    sync = get(f"/api/syncs/{ids['sync']}")
+    sync["target"]["create"] = created
     return terraform_state(
         resource("polytomic_snowflake_connection", "warehouse",
                  connection_instance(get(f"/api/connections/{ids['snowflake']}"), {"password": PASSWORD})),
         resource("polytomic_linkedinads_connection", "ads",
                  connection_instance(get(f"/api/connections/{ids['linkedin']}"), CREDENTIALS)),
         resource("polytomic_model", "active_users", model_instance(get(f"/api/models/{ids['model']}"))),
-        resource("polytomic_sync", "active_users", sync_instance(get(f"/api/syncs/{ids['sync']}"))))
+        resource("polytomic_sync", "active_users", sync_instance(sync)))
 
 
-def migrate(emulator: Any, tmp_path: Path) -> tuple[dict[str, str], Path, list[str]]:
-    """Objects made by hand, their Terraform state migrated: ids, output directory, and the
+def migrate(emulator: Any, tmp_path: Path, new_audience: dict[str, str] | None = None,
+            ) -> tuple[dict[str, str], Path, list[str]]:
+    """Objects made as Terraform makes them, their state migrated: ids, output directory, and the
     printed instructions of the program and of the reference stack config."""
-    ids = build_pipeline_by_hand(emulator)
+    ids = build_pipeline_by_hand(emulator, new_audience=new_audience)
     state = tmp_path / "terraform.tfstate"
-    state.write_text(terraform_state_of(emulator, ids))
+    state.write_text(terraform_state_of(emulator, ids, new_audience))
     out = tmp_path / "migrated"
     printed = run_cli("migrate-terraform", str(state), "--out", str(out), "--stack", STACK).stdout
     return ids, out, printed.split("Or instead:")
 
 
+def generated_project(directory: Path, emulator: Any, engine_env: dict[str, str]) -> Project:
+    """The migration's Pulumi project, run with the pulumi CLI against the emulator."""
+    return Project(directory, {**engine_env, "POLYTOMIC_DEPLOYMENT_URL": emulator.url,
+                               "POLYTOMIC_API_KEY": emulator.api_key})
+
+
 def test_terraform_state_migrates_to_a_program_that_adopts_everything_and_creates_nothing(
         emulator, engine_env, tmp_path, forget_stack):
     ids, out, (program_steps, _) = migrate(emulator, tmp_path)
-    program = Project(out, {**engine_env, "POLYTOMIC_DEPLOYMENT_URL": emulator.url,
-                            "POLYTOMIC_API_KEY": emulator.api_key})
-    forget_stack.append(program)
-    adopt(program, emulator, program_steps)
+    forget_stack.append(generated_project(out, emulator, engine_env))
+    adopt(forget_stack[-1], emulator, program_steps)
 
     sync = emulator.api("GET", f"/api/syncs/{ids['sync']}").json()["data"]
     assert sync["target"]["object"] == NEWSLETTER
     model = emulator.api("GET", f"/api/models/{ids['model']}").json()["data"]
     assert model["configuration"] == {"query": QUERY}
+
+
+def test_a_sync_whose_audience_terraform_created_keeps_it_and_no_audience_is_created(
+        emulator, engine_env, tmp_path, forget_stack):
+    new_audience = {"account": "512630692::urn:li:organization:28818517", "type": "user_audience",
+                    "name": "Trial signups"}
+    ids, out, (program_steps, _) = migrate(emulator, tmp_path, new_audience)
+    audience = emulator.api("GET", f"/api/syncs/{ids['sync']}").json()["data"]["target"]["object"]
+    audiences = emulator.state()["audiences"]
+    forget_stack.append(generated_project(out, emulator, engine_env))
+    adopt(forget_stack[-1], emulator, program_steps)
+
+    assert emulator.api("GET", f"/api/syncs/{ids['sync']}").json()["data"]["target"]["object"] == audience
+    assert emulator.state()["audiences"] == audiences
 
 
 def test_terraform_state_migrates_to_reference_stack_config_that_adopts_the_pipeline(

@@ -27,9 +27,9 @@ def created(emulator: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_pipeline_by_hand(emulator: Any, *, sync_name: str = "Active users to LinkedIn Ads",
-                           **sync_options: Any) -> dict[str, str]:
+                           new_audience: dict[str, str] | None = None, **sync_options: Any) -> dict[str, str]:
     """What a person clicking in the UI (or Terraform) leaves behind: two connections, a model and
-    a sync into an existing audience. Returns their ids."""
+    a sync into an existing audience, or into one it creates from `new_audience`. Returns their ids."""
     snowflake = created(emulator, "/api/connections", {
         "name": "Warehouse", "type": "snowflake", "validate": False,
         "configuration": {"account": "uc193736182", "username": "loader", "dbname": "analytics",
@@ -42,7 +42,8 @@ def build_pipeline_by_hand(emulator: Any, *, sync_name: str = "Active users to L
     sync = created(emulator, "/api/syncs", {
         "name": sync_name, "mode": "create", "active": True,
         "schedule": {"frequency": "daily", "hour": "6", "minute": "0"},
-        "target": {"connection_id": linkedin["id"], "object": NEWSLETTER},
+        "target": {"connection_id": linkedin["id"],
+                   **({"create": new_audience} if new_audience else {"object": NEWSLETTER})},
         "identity": {"source": {"model_id": model["id"], "field": "email"}, "target": "Email",
                      "function": "Equality"},
         "fields": [{"source": {"model_id": model["id"], "field": "first_name"}, "target": "FirstName"},
