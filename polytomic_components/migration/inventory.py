@@ -14,14 +14,15 @@ from typing import Any
 import attrs
 
 from ..errors import PolytomicError
-from ..resources.connection import SENSITIVE_KEYS
 from ..resources.sync import normalise_field, normalise_identity
 
 KINDS = ("connection", "model", "sync")
 
-#: Configuration keys whose names say they hold a secret, for connection types this library has
-#: no list for (Terraform's `sensitive_attributes` and Polytomic's masking catch the rest).
-_SECRET_NAME = re.compile(r"password|secret|passphrase|private_key|api_?key|credentials?$|(^|_)token$")
+#: Configuration keys whose names say they hold a secret. The sources mark the others: Terraform
+#: lists sensitive attributes in the state, Polytomic masks set secrets in responses. Erring
+#: towards secret costs a `pulumi config set --secret`; the other way would copy a secret.
+_SECRET_NAME = re.compile(
+    r"password|secret|passphrase|private_key|api_?key|client_id|credentials?$|(^|_)token$")
 #: Keys Polytomic sets itself; never a user's setting.
 SERVER_KEYS = frozenset({"connected_user", "oauth_token_expiry"})
 #: Settings equal to these are the service's defaults and are left out.
@@ -93,9 +94,9 @@ class Inventory:
         return next((o for o in self.objects if o.kind == kind and o.id == id_), None)
 
 
-def is_sensitive(connection_type: str, key: str) -> bool:
-    """Whether a configuration key of this connection type holds a secret."""
-    return key in SENSITIVE_KEYS.get(connection_type, frozenset()) or bool(_SECRET_NAME.search(key))
+def _named_secret(key: str) -> bool:
+    """Whether a configuration key's name says it holds a secret."""
+    return bool(_SECRET_NAME.search(key))
 
 
 def meaningful(value: Any) -> bool:
@@ -130,7 +131,7 @@ def connection_settings(connection_type: str, name: str, configuration: Mapping[
     for key, value in configuration.items():
         if key in SERVER_KEYS or not meaningful(value) or value is False:
             continue
-        if key in marked or is_sensitive(connection_type, key):
+        if key in marked or _named_secret(key):
             secrets[key] = Secret(key)
         else:
             plain[key] = value
