@@ -137,3 +137,14 @@ def test_no_secret_is_stored_in_plaintext(yaml_project, emulator, backend_text):
     yaml_project.run("up", "--yes", "--skip-preview")
     stored = backend_text() + (yaml_project.directory / "Pulumi.dev.yaml").read_text()
     assert [s for s in [*SECRETS.values(), emulator.api_key] if s in stored] == []
+
+
+def test_a_wrong_argument_fails_preview_with_the_library_message(yaml_project, emulator):
+    program = yaml_project.directory / "Pulumi.yaml"
+    program.write_text(program.read_text().replace(
+        "        name: Trial signups (dev)\n", "        name: Trial signups (dev)\n      mode: upsert\n"))
+    result = yaml_project.run("preview", check=False)
+    assert result.returncode != 0
+    assert "resource 'trial-signups' has a problem" in result.stdout
+    assert "mode: expected one of create, remove; got 'upsert'" in result.stdout
+    assert emulator.writes() == []
