@@ -65,7 +65,15 @@ def read_state(text: str, *, source: str = "terraform.tfstate") -> Inventory:
             skipped.append(f"{address}: not migrated; this library manages connections, models "
                            "and syncs only")
             continue
-        attributes = _attributes(address, instance)
+        if "deposed" in instance:
+            skipped.append(f"{address} (deposed {instance['deposed']}): not migrated; Terraform "
+                           "replaced this object and deletes it on its next apply")
+            continue
+        attributes = instance.get("attributes") or {}
+        if not attributes.get("id"):
+            skipped.append(f"{address}: not migrated; the state holds no id for it (its create "
+                           "failed?): run `terraform refresh` and pull the state again")
+            continue
         settings, notes = _READERS[kind](address, resource_type, attributes, _sensitive_paths(instance))
         found.append(FoundObject(kind=kind, id=str(attributes["id"]), name=name,
                                  origin=address, settings=settings, notes=notes))
@@ -110,14 +118,6 @@ def _sensitive_paths(instance: Mapping[str, Any]) -> list[tuple[str, ...]]:
         if steps:
             paths.append(steps)
     return paths
-
-
-def _attributes(address: str, instance: Mapping[str, Any]) -> dict[str, Any]:
-    attributes = instance.get("attributes")
-    if not isinstance(attributes, Mapping) or not attributes.get("id"):
-        raise MigrationError(f"{address} has no attributes with an id",
-                             hint="Run `terraform refresh`, pull the state again and retry")
-    return dict(attributes)
 
 
 def _json(address: str, attribute: str, value: Any) -> Any:

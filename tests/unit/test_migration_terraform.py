@@ -311,6 +311,20 @@ def test_other_polytomic_resources_are_reported_and_data_sources_and_other_provi
                                  "connections, models and syncs only",)
 
 
+def test_a_deposed_object_terraform_is_about_to_delete_is_not_migrated():
+    current, deposed = model_instance(MODEL), model_instance({**MODEL, "id": "old-model"})
+    state = terraform_state(resource("polytomic_model", "m", current, {**deposed, "deposed": "00000001"}))
+    inventory = read_state(state)
+    assert [o.id for o in inventory.objects] == [MODEL["id"]]
+    assert inventory.skipped[0].startswith("polytomic_model.m (deposed 00000001): not migrated")
+
+
+def test_an_instance_without_an_id_is_reported_not_migrated():
+    inventory = read_state(terraform_state(resource("polytomic_model", "m", instance({"id": None}))))
+    assert inventory.objects == ()
+    assert inventory.skipped[0].startswith("polytomic_model.m: not migrated; the state holds no id")
+
+
 def test_objects_come_in_dependency_order_whatever_the_state_order():
     state = json.loads(pipeline_state())
     state["resources"].reverse()
