@@ -7,19 +7,23 @@ a pull request would, previews with `--json` and reads the Markdown the command 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from polytomic_components.review import read_preview, render
 from tests.conftest import REPO_ROOT, Project
 
 pytestmark = pytest.mark.engine
 
 NEWSLETTER_AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
 NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active AND NOT is_test"
+EXAMPLE_PREVIEW = REPO_ROOT / "tests" / "unit" / "data" / "preview-example.json"
 
 
 def deploy_dev(project: Project) -> None:
@@ -158,14 +162,24 @@ def test_a_summary_of_three_stacks_has_a_row_and_a_section_per_stack(reference_p
     assert "sometimes" in section(text, "prod")
 
 
-def test_the_readme_example_is_what_the_summary_of_that_change_renders(reference_project):
-    """The README's example: one query changed, one pipeline to `remove`, one pipeline removed."""
+def test_the_committed_example_preview_is_what_the_engine_previews_for_that_change(reference_project):
+    """The README's example (tests/unit/data/preview-example.json): one query changed, one pipeline
+    switched to `remove`, one pipeline removed. `UPDATE_PREVIEW_EXAMPLE=1` rewrites the file from
+    this run (without the engine's source positions and stack traces, which nothing here reads)."""
     deploy_dev(reference_project)
     set_config(reference_project, "dev", "pipelines[0].query", NEW_QUERY)
     set_config(reference_project, "dev", "pipelines[0].mode", "remove")
     reference_project.run("config", "rm", "--path", "pipelines[1]", "--stack", "dev")
-    text = summary(str(preview_json(reference_project, "dev")))
-    readme = (REPO_ROOT / "README.md").read_text()
-    example = re.search(r"<!-- preview-summary example -->\n````markdown\n(.*?)````\n", readme, re.S)
-    assert example, "README.md lacks the preview-summary example block"
-    assert example.group(1) == text, f"README.md's example is out of date; the summary now reads:\n{text}"
+    live = without_source_positions(json.loads(preview_json(reference_project, "dev").read_text()))
+    if os.environ.get("UPDATE_PREVIEW_EXAMPLE"):
+        EXAMPLE_PREVIEW.write_text(json.dumps(live, indent=2) + "\n")
+    assert render([read_preview(json.dumps(live))]) == render([read_preview(EXAMPLE_PREVIEW.read_text())])
+
+
+def without_source_positions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_source_positions(v) for k, v in value.items()
+                if k not in ("sourcePosition", "stackTrace")}
+    if isinstance(value, list):
+        return [without_source_positions(v) for v in value]
+    return value

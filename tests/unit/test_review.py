@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ import pytest
 from polytomic_components.__main__ import main
 from polytomic_components.review import read_preview, render
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_PREVIEW = REPO_ROOT / "tests" / "unit" / "data" / "preview-example.json"
 STACK_URN = "urn:pulumi:dev::polytomic-pipelines::pulumi:pulumi:Stack::polytomic-pipelines-dev"
 PIPELINE_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudiencePipeline"
                 "::newsletter-subscribers")
@@ -188,3 +192,14 @@ def test_command_line_refuses_a_stack_without_a_file(capsys):
         main(["preview-summary", "--stack", "dev"])
     assert exit_.value.code == 2
     assert "expected NAME=FILE" in capsys.readouterr().err
+
+
+def test_the_readme_example_is_the_summary_of_the_example_preview(capsys):
+    """The README shows the summary of tests/unit/data/preview-example.json, a preview captured
+    by tests/engine/test_review.py."""
+    assert main(["preview-summary", str(EXAMPLE_PREVIEW)]) == 0
+    rendered = capsys.readouterr().out
+    readme = (REPO_ROOT / "README.md").read_text()
+    example = re.search(r"<!-- preview-summary example -->\n````markdown\n(.*?)````\n", readme, re.S)
+    assert example, "README.md lacks the preview-summary example block"
+    assert example.group(1) == rendered, f"README.md's example is out of date; it now reads:\n{rendered}"
