@@ -6,7 +6,8 @@ Three kinds of path (faults themselves are drawn in ``faults.py``):
   ``X-Polytomic-Version``, route lookup, ``Idempotency-Key``, then the handler inside one store
   transaction. Every such request is recorded in the request log.
 - ``/__emulator/...`` -- the admin API for tests (loopback clients only, no API key): health,
-  reset, request log, fault settings, state counts.
+  reset, request log, fault settings (latency too), state counts, forgetting idempotency keys,
+  LinkedIn audiences (list, delete out of band), queued execution failures. See the README.
 - ``/oauth/<type>/authorize`` -- the simulated OAuth consent page.
 """
 
@@ -45,7 +46,7 @@ Route = tuple[str, "re.Pattern[str]", Handler]
 H = TypeVar("H")
 
 
-def _route(method: str, template: str, handler: Handler) -> Route:
+def _route(method: str, template: str, handler: H) -> tuple[str, re.Pattern[str], H]:
     """A route; ``{name}`` in the template matches one path segment into ``params[name]``."""
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
     return method, re.compile(pattern), handler
@@ -284,8 +285,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except ValueError as error:
             return ApiError(400, "bad_request", f"body is not valid JSON: {error}").response()
         try:
-            handler, _ = _match(_ADMIN_ROUTES, self.command, path)
-            return handler(self.server, body)
+            handler, params = _match(_ADMIN_ROUTES, self.command, path)
+            return handler(self.server, body, params)
         except ApiError as error:
             return error.response()
 
@@ -340,14 +341,14 @@ def _encode(response: Response) -> bytes:
 
 # -- admin API ---------------------------------------------------------------------------------
 
-AdminHandler = Callable[[_HTTPServer, Any], Response]
+AdminHandler = Callable[[_HTTPServer, Any, dict[str, str]], Response]
 
 
-def _health(server: _HTTPServer, body: Any) -> Response:
+def _health(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     return Response(200, {"ok": True})
 
 
-def _reset(server: _HTTPServer, body: Any) -> Response:
+def _reset(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     """Back to the seeded state: data, idempotency keys, request log and faults."""
     server.store.reset()
     server.request_log(clear=True)
@@ -355,42 +356,78 @@ def _reset(server: _HTTPServer, body: Any) -> Response:
     return Response(200, {"ok": True})
 
 
-def _requests(server: _HTTPServer, body: Any) -> Response:
+def _requests(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     return Response(200, {"data": server.request_log()})
 
 
-def _clear_requests(server: _HTTPServer, body: Any) -> Response:
+def _clear_requests(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     server.request_log(clear=True)
     return Response(204)
 
 
-def _get_faults(server: _HTTPServer, body: Any) -> Response:
+def _get_faults(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     return Response(200, {"data": server.faults.settings})
 
 
-def _put_faults(server: _HTTPServer, body: Any) -> Response:
+def _put_faults(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
     server.faults.configure(body)
     return Response(200, {"data": server.faults.settings})
 
 
-def _state(server: _HTTPServer, body: Any) -> Response:
-    tables = ("connections", "models", "syncs", "audiences", "executions")
+def _state(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    tables = ("connections", "models", "syncs", "audiences", "executions", "queued_failures")
     return Response(200, {"data": {table: server.store.count(table) for table in tables}})
 
 
-def _admin_route(method: str, path: str,
-                 handler: AdminHandler) -> tuple[str, re.Pattern[str], AdminHandler]:
-    return method, re.compile(re.escape(path)), handler
+def _forget_idempotency_keys(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    """As if the 24 h idempotency window had passed for every key seen so far."""
+    return Response(200, {"data": {"forgotten": server.store.forget_idempotency_keys()}})
+
+
+def _audiences(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    """Every audience in the simulated LinkedIn accounts, with its member count."""
+    return Response(200, {"data": [
+        {**{k: v for k, v in audience.items() if k != "members"},
+         "member_count": len(audience.get("members", []))}
+        for audience in server.store.find("audiences")]})
+
+
+def _delete_audience(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    """An audience deleted in LinkedIn, out of band: syncs into it report a problem."""
+    if server.store.get("audiences", params["id"]) is None:
+        raise ApiError(404, "not_found", f"audience {params['id']} not found",
+                       {"id": params["id"]})
+    server.store.delete("audiences", params["id"])
+    return Response(204)
+
+
+def _fail_next_execution(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    """``{"message": str, "sync_id": str?}``: the next execution (of that sync, or of any sync)
+    fails with ``message``."""
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str) \
+            or not body["message"]:
+        raise ApiError(400, "bad_request", 'body must be {"message": "<error>", '
+                                           '"sync_id": "<optional sync id>"}')
+    sync_id = body.get("sync_id")
+    if sync_id is not None and server.store.get("syncs", str(sync_id)) is None:
+        raise ApiError(404, "not_found", f"sync {sync_id} not found", {"id": sync_id})
+    with server.store.transaction():
+        queued = executions.queue_failure(server.store, body["message"], sync_id)
+    return Response(200, {"data": queued})
 
 
 _ADMIN_ROUTES = [
-    _admin_route("GET", "/__emulator/health", _health),
-    _admin_route("POST", "/__emulator/reset", _reset),
-    _admin_route("GET", "/__emulator/requests", _requests),
-    _admin_route("DELETE", "/__emulator/requests", _clear_requests),
-    _admin_route("GET", "/__emulator/faults", _get_faults),
-    _admin_route("PUT", "/__emulator/faults", _put_faults),
-    _admin_route("GET", "/__emulator/state", _state),
+    _route("GET", "/__emulator/health", _health),
+    _route("POST", "/__emulator/reset", _reset),
+    _route("GET", "/__emulator/requests", _requests),
+    _route("DELETE", "/__emulator/requests", _clear_requests),
+    _route("GET", "/__emulator/faults", _get_faults),
+    _route("PUT", "/__emulator/faults", _put_faults),
+    _route("GET", "/__emulator/state", _state),
+    _route("POST", "/__emulator/idempotency/forget", _forget_idempotency_keys),
+    _route("GET", "/__emulator/audiences", _audiences),
+    _route("DELETE", "/__emulator/audiences/{id}", _delete_audience),
+    _route("POST", "/__emulator/executions/fail-next", _fail_next_execution),
 ]
 
 

@@ -28,6 +28,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "syncs": (),
     "executions": ("sync_id",),
     "audiences": ("account",),
+    "queued_failures": (),  # admin-queued execution failures, keyed by sync id or "*"
 }
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
@@ -180,6 +181,12 @@ class Store:
             self._db.execute(
                 "UPDATE idempotency SET status = ?, body = ? WHERE scope = ? AND key = ?",
                 (status, body, _scope(api_key), key))
+
+    def forget_idempotency_keys(self) -> int:
+        """Forget every finished key, as if the 24 h window had passed; return how many."""
+        with self.transaction():
+            cursor = self._db.execute("DELETE FROM idempotency WHERE status IS NOT NULL")
+        return cursor.rowcount
 
     # -- whole-store operations ------------------------------------------------------------
 

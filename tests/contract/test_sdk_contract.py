@@ -203,3 +203,13 @@ def test_sync_with_model_filters_answers_in_the_sdk_shape(world: World) -> None:
     world.call(world.sdk.model_sync.create, **world.sync_body(
         model_filters={"conditions": [{"source": world.source("email"), "function": "IsNotNull",
                                        "label": "has_email"}], "logic": "has_email"}))
+
+
+def test_failed_execution_answers_in_the_sdk_shape(world: World, emulator: Emulator) -> None:
+    response = requests.post(f"{emulator.url}/__emulator/executions/fail-next", timeout=10,
+                             json={"message": "LinkedIn refused the upload"})
+    assert response.status_code == 200
+    execution = world.finished_execution()
+    failed = world.call(world.sdk.model_sync.executions.get, sync_id=world.sync.id,
+                        id=execution.id).data
+    assert failed.status == "failed" and failed.errors == ["LinkedIn refused the upload"]

@@ -40,6 +40,23 @@ class Api:
         """Object counts from the admin API (``GET /__emulator/state``)."""
         return self.emulator.state()
 
+    def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to the test-only admin API (``/__emulator/<path>``)."""
+        return requests.request(method, f"{self.emulator.url}/__emulator/{path}", timeout=10,
+                                **kwargs)
+
+    def audiences(self) -> list[JSON]:
+        """Every simulated LinkedIn audience with its ``member_count``."""
+        return list(self.admin("GET", "audiences").json()["data"])
+
+    def delete_audience(self, audience_id: str) -> None:
+        """Delete an audience in LinkedIn, behind Polytomic's back."""
+        assert self.admin("DELETE", f"audiences/{audience_id}").status_code == 204
+
+    def fail_next_execution(self, message: str, sync_id: str | None = None) -> None:
+        body = {"message": message, **({"sync_id": sync_id} if sync_id else {})}
+        assert self.admin("POST", "executions/fail-next", json=body).status_code == 200
+
     def data(self, method: str, path: str, **kwargs: Any) -> Any:
         """The ``data`` of a call that must succeed."""
         response = self(method, path, **kwargs)

@@ -1,10 +1,21 @@
 """Sync executions: start, status, list, get, cancel.
 
 An execution starts as ``created`` and finishes the next time anything reads that sync's
-executions (status, list, get): it then runs the sync's model query and completes with counts
-from its rows. That keeps tests deterministic -- no timers -- while a polling client still sees a
-start followed by a result. Starting an inactive sync is allowed (a manual run); starting a sync
-with problems is refused with 422, and starting while an execution is unfinished with 409.
+executions (status, list, get). That keeps tests deterministic -- no timers -- while a polling
+client still sees a start followed by a result. Starting while an execution is unfinished is
+409; anything else starts (an inactive sync too: a manual run).
+
+Running an execution does what the service would do with the sample data:
+
+1. Fail, with the sync's problems as the errors, if the sync cannot run (its model or target
+   connection is gone, or its audience vanished from LinkedIn).
+2. Fail with the message an admin queued (``POST /__emulator/executions/fail-next``).
+3. Run the model's query against the sample warehouse and keep the rows that pass the sync's
+   model filters.
+4. Write them to the simulated audience, keyed by the identity value (or the mapped values when
+   the sync has no identity): mode ``create`` adds members, ``remove`` removes them. A row whose
+   identity is empty is a record error. Members already in the audience are skipped, unless the
+   sync has ``sync_all_records`` or the run asked for ``resync`` (then they count as updates).
 """
 
 from __future__ import annotations
@@ -13,27 +24,28 @@ from .. import warehouse
 from ..store import Store
 from .common import ApiError, Json, Request, Response, new_id, not_found, ok, paginate, utc_now
 from .models import model_query
-from .syncs import load_sync, raise_if_problems
+from .sync_filters import UnsimulatedFilter, row_matches
+from .syncs import load_sync, problems
 
 UNFINISHED = ("created", "running")
 TERMINAL = ("completed", "canceled", "failed")
+ANY_SYNC = "*"  # the key of a queued failure meant for whichever sync runs next
+_COUNTS = ("insert", "update", "delete", "upserts", "error", "warnings", "total")
 
 
 def start_execution(request: Request) -> Response:
     store = request.store
     sync = load_sync(store, request.params["id"])
-    if request.body is not None:
-        request.json_object()  # resync/test/identities are accepted but change nothing here
-    raise_if_problems(store, sync)
+    options = request.json_object() if request.body is not None else {}
     for execution in store.find("executions", sync_id=sync["id"]):
         if execution["status"] in UNFINISHED:
             raise ApiError(409, "execution_running",
                            f"execution {execution['id']} of this sync has not finished; wait "
                            "for it or cancel it", {"execution_id": execution["id"]})
-    zero = dict.fromkeys(("insert", "update", "delete", "upserts", "error", "warnings", "total"), 0)
     execution = {"id": new_id(), "sync_id": sync["id"], "type": "manual", "status": "created",
                  "created_at": utc_now(), "started_at": None, "completed_at": None,
-                 "errors": [], "counts": zero}
+                 "errors": [], "counts": dict.fromkeys(_COUNTS, 0),
+                 "resync": options.get("resync") is True}
     store.insert("executions", execution)
     return ok({key: execution[key] for key in ("id", "status", "created_at")})
 
@@ -83,6 +95,14 @@ def cancel_execution(request: Request) -> Response:
     return ok({"message": f"canceled execution {execution['id']}"})
 
 
+def queue_failure(store: Store, message: str, sync_id: str | None) -> Json:
+    """Make the next execution of ``sync_id`` (of any sync when None) fail with ``message``."""
+    failure = {"id": sync_id or ANY_SYNC, "message": message, "queued_at": utc_now()}
+    store.delete("queued_failures", failure["id"])
+    store.insert("queued_failures", failure)
+    return failure
+
+
 def _load_execution(store: Store, sync: Json, execution_id: str) -> Json:
     execution = store.get("executions", execution_id)
     if execution is None or execution["sync_id"] != sync["id"]:
@@ -100,28 +120,79 @@ def _settled(store: Store, sync: Json) -> list[Json]:
     executions = store.find("executions", sync_id=sync["id"])
     for execution in executions:
         if execution["status"] in UNFINISHED:
-            _run(store, sync, execution)
+            execution.update(started_at=execution["created_at"])
+            try:
+                _run(store, sync, execution)
+                execution["status"] = "completed"
+            except _ExecutionFailed as failure:
+                execution.update(status="failed", errors=failure.errors)
+            execution["completed_at"] = utc_now()
             store.replace("executions", execution)
     return executions
 
 
+class _ExecutionFailed(Exception):
+    def __init__(self, *errors: str) -> None:
+        super().__init__(*errors)
+        self.errors = list(errors)
+
+
 def _run(store: Store, sync: Json, execution: Json) -> None:
-    """Count the rows of the sync's (first) model: each one is added, or removed in remove mode."""
-    execution.update(started_at=execution["created_at"], completed_at=utc_now())
-    model = store.get("models", sync["model_ids"][0]) if sync["model_ids"] else None
-    if model is None:
-        execution.update(status="failed", errors=["the sync maps no existing model"])
-        return
+    found = problems(store, sync)
+    if found:
+        raise _ExecutionFailed(*(problem["message"] for problem in found))
+    for key in (sync["id"], ANY_SYNC):
+        queued = store.get("queued_failures", key)
+        if queued:
+            store.delete("queued_failures", key)
+            raise _ExecutionFailed(queued["message"])
+
+    model = store.get("models", sync["model_ids"][0])
+    assert model is not None  # a missing model is a problem, reported above
     try:
         _, rows = warehouse.run(model_query(model["configuration"]))
-    except (warehouse.QueryError, ApiError) as error:
-        execution.update(status="failed", errors=[str(error)])
-        return
+        rows = [row for row in rows if row_matches(row, sync.get("model_filters"))]
+    except (warehouse.QueryError, ApiError, UnsimulatedFilter) as error:
+        raise _ExecutionFailed(str(error)) from None
+
+    audience = store.get("audiences", sync["target"]["object"])
+    assert audience is not None  # a vanished audience is a problem, reported above
+    members = set(audience.get("members", []))
+    resend = sync.get("sync_all_records") or execution["resync"]
     counts = execution["counts"]
-    counts["total"] = len(rows)
-    counts["delete" if sync["mode"] == "remove" else "insert"] = len(rows)
-    execution["status"] = "completed"
+    for row in rows:
+        outcome = _write(members, _record_key(sync, row), sync["mode"], resend)
+        if outcome:
+            counts[outcome] += 1
+            counts["total"] += 1
+    audience["members"] = sorted(members)
+    store.replace("audiences", audience)
+
+
+def _write(members: set[str], key: str | None, mode: str, resend: bool) -> str | None:
+    """Apply one record to the audience; the count it goes to, or None when skipped."""
+    if key is None:
+        return "error"
+    if mode == "remove":
+        if key not in members:
+            return None
+        members.discard(key)
+        return "delete"
+    if key not in members:
+        members.add(key)
+        return "insert"
+    return "update" if resend else None  # unchanged: change tracking skips it
+
+
+def _record_key(sync: Json, row: Json) -> str | None:
+    """What LinkedIn matches a record on: the identity value, else all mapped values."""
+    identity = sync.get("identity")
+    if identity:
+        value = row.get(identity["source"]["field"])
+        return None if value in (None, "") else str(value)
+    values = [row.get(f["source"]["field"]) for f in sync["fields"] if "source" in f]
+    return None if all(v in (None, "") for v in values) else repr(values)
 
 
 def _view(execution: Json) -> Json:
-    return {key: value for key, value in execution.items() if key != "sync_id"}
+    return {key: value for key, value in execution.items() if key not in ("sync_id", "resync")}

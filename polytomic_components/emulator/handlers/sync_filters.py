@@ -230,3 +230,90 @@ def _meaning(legacy: list[Json]) -> list[tuple[Any, ...]]:
 
 def _without_none(value: Json) -> Json:
     return {key: item for key, item in value.items() if item is not None}
+
+
+# -- applying filters to rows (executions) ----------------------------------------------------
+
+
+class UnsimulatedFilter(Exception):
+    """A filter function the emulator cannot evaluate against sample rows."""
+
+
+def row_matches(row: Json, model_filters: Json | None) -> bool:
+    """Whether a model row (``{field: value}``) passes the sync's model filters."""
+    if not model_filters or not model_filters.get("conditions"):
+        return True
+    results = {c["label"]: _condition_holds(row.get(c["source"]["field"]), c["function"],
+                                            c.get("value"))
+               for c in model_filters["conditions"]}
+    logic = model_filters.get("logic") or " and ".join(results)
+    value, _ = _evaluate_or(_TOKEN.findall(logic), 0, results)
+    return value
+
+
+def _evaluate_or(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
+    value, position = _evaluate_and(tokens, position, results)
+    while position < len(tokens) and tokens[position].lower() == "or":
+        right, position = _evaluate_and(tokens, position + 1, results)
+        value = value or right
+    return value, position
+
+
+def _evaluate_and(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
+    value, position = _evaluate_atom(tokens, position, results)
+    while position < len(tokens) and tokens[position].lower() == "and":
+        right, position = _evaluate_atom(tokens, position + 1, results)
+        value = value and right
+    return value, position
+
+
+def _evaluate_atom(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
+    if tokens[position] == "(":
+        value, position = _evaluate_or(tokens, position + 1, results)
+        return value, position + 1
+    return results[tokens[position]], position + 1
+
+
+def _condition_holds(actual: Any, function: str, expected: Any) -> bool:
+    text = "" if actual is None else str(actual)
+    wanted = "" if expected is None else str(expected)
+    checks = {
+        "IsNull": lambda: actual is None, "IsNotNull": lambda: actual is not None,
+        "True": lambda: actual is True or actual == 1, "False": lambda: actual in (False, 0),
+        "Equality": lambda: _compare(actual, expected) == 0,
+        "Inequality": lambda: _compare(actual, expected) != 0,
+        "GreaterThan": lambda: _compare(actual, expected) > 0,
+        "GreaterThanEqual": lambda: _compare(actual, expected) >= 0,
+        "LessThan": lambda: _compare(actual, expected) < 0,
+        "LessThanEqual": lambda: _compare(actual, expected) <= 0,
+        "OnOrAfter": lambda: actual is not None and text >= wanted,
+        "OnOrBefore": lambda: actual is not None and text <= wanted,
+        "StringContains": lambda: wanted in text,
+        "StringDoesNotContain": lambda: wanted not in text,
+        "StringStartsWith": lambda: text.startswith(wanted),
+        "StringDoesNotStartWith": lambda: not text.startswith(wanted),
+        "StringEndsWith": lambda: text.endswith(wanted),
+        "StringDoesNotEndWith": lambda: not text.endswith(wanted),
+        "StringOneOf": lambda: text in [str(v) for v in _as_list(expected)],
+        "StringNotOneOf": lambda: text not in [str(v) for v in _as_list(expected)],
+        "Between": lambda: _compare(actual, _as_list(expected)[0]) >= 0
+        and _compare(actual, _as_list(expected)[-1]) <= 0,
+    }
+    if function not in checks:
+        raise UnsimulatedFilter(f"the emulator does not evaluate filter function {function}")
+    return bool(checks[function]())
+
+
+def _compare(actual: Any, expected: Any) -> int:
+    """-1, 0 or 1; numbers compare as numbers, anything else as text; null is smallest."""
+    if actual is None or expected is None:
+        return (actual is not None) - (expected is not None)
+    try:
+        left, right = float(actual), float(expected)
+    except (TypeError, ValueError):
+        left, right = str(actual), str(expected)  # type: ignore[assignment]
+    return (left > right) - (left < right)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -19,7 +19,6 @@ from .common import (
     ACTOR,
     MASK,
     ORGANIZATION_ID,
-    ApiError,
     Json,
     Request,
     Response,
@@ -84,15 +83,6 @@ def problems(store: Store, sync: Json) -> list[Json]:
         found.append(_problem("target_not_found", f"target object {target['object']} is not "
                                                   "available on the connection", "target.object"))
     return found
-
-
-def raise_if_problems(store: Store, sync: Json) -> None:
-    """422 ``sync_has_problems`` listing them, for actions that would run the sync."""
-    found = problems(store, sync)
-    if found:
-        raise ApiError(422, "sync_has_problems",
-                       "sync cannot run: " + "; ".join(p["message"] for p in found),
-                       {"problems": found})
 
 
 def list_syncs(request: Request) -> Response:
