@@ -56,15 +56,15 @@ def copy_of_yaml_project(root: Path, env: dict[str, str]) -> Project:
 
 
 @pytest.fixture(scope="module")
-def install_output(yaml_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> str:
-    """`pulumi install`, once per module: the plugin's virtualenv is shared by every copy."""
+def plugin_venv(yaml_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`pulumi install`, once per module: every copy of the project shares the plugin's virtualenv."""
     SCHEMA_CACHE.unlink(missing_ok=True)
-    project = copy_of_yaml_project(tmp_path_factory.mktemp("yaml-install"), yaml_env)
-    return project.run("install").stdout
+    copy_of_yaml_project(tmp_path_factory.mktemp("yaml-install"), yaml_env).run("install")
+    return PLUGIN_DIR / ".venv"
 
 
 @pytest.fixture
-def yaml_project(install_output: str, yaml_env: dict[str, str], emulator: Emulator,
+def yaml_project(plugin_venv: Path, yaml_env: dict[str, str], emulator: Emulator,
                  tmp_path: Path) -> Iterator[Project]:
     """The YAML project's `dev` stack against the emulator, secrets set as users set them."""
     project = copy_of_yaml_project(tmp_path, yaml_env)
@@ -81,14 +81,13 @@ def outputs(project: Project) -> dict[str, str]:
     return json.loads(project.run("stack", "output", "--json").stdout)
 
 
-def test_pulumi_install_gives_the_plugin_its_own_virtualenv_with_the_package(install_output):
-    python = PLUGIN_DIR / ".venv" / "bin" / "python"
-    imported = subprocess.run(
-        [str(python), "-c", "import sys, polytomic_components.component_provider.component as c; "
-                            "print(sys.prefix); print(c.__file__)"],
-        check=True, capture_output=True, text=True).stdout.splitlines()
-    assert Path(imported[0]) == PLUGIN_DIR / ".venv"
-    assert Path(imported[1]).resolve() == (PLUGIN_DIR / "component.py").resolve()
+def test_pulumi_install_gives_the_plugin_its_own_virtualenv_with_the_package(plugin_venv):
+    script = ("import sys, polytomic_components.component_provider.component as c; "
+              "print(sys.prefix); print(c.__file__)")
+    prefix, module = subprocess.run([str(plugin_venv / "bin" / "python"), "-c", script], check=True,
+                                    capture_output=True, text=True).stdout.splitlines()
+    assert Path(prefix) == plugin_venv
+    assert Path(module).resolve() == (PLUGIN_DIR / "component.py").resolve()
 
 
 def test_up_syncs_into_an_existing_and_a_new_audience(yaml_project, emulator):
