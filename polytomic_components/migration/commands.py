@@ -87,8 +87,9 @@ def export_organization(args: argparse.Namespace) -> int:
     else:
         args.out.write_text(text)
     where = args.out or f"stacks/Pulumi.{args.stack}.yaml"
-    print(f"Exported {len(rendering.adopted)} objects. Put the config in {where}, then:\n{guide}",
-          file=sys.stderr)
+    pipelines = sum(found.kind == "sync" for found in rendering.adopted)
+    print(f"Exported {pipelines} pipelines ({len(rendering.adopted)} objects). Put the config in "
+          f"{where}, then:\n{guide}", file=sys.stderr)
     return 0
 
 
