@@ -356,7 +356,7 @@ def instructions(rendering: Rendering, *, stack: str, first: str, last: str | No
     every warning."""
     lines = [first, f"pulumi stack select --create {stack}"]
     lines += [f"pulumi config set --secret {s.config_key}    # {s.origin}" for s in rendering.secrets]
-    lines += ["pulumi up       # adopts the existing objects; creates none",
+    lines += ["pulumi up       # each `create` it shows adopts an existing object; none is made",
               "pulumi preview  # then shows no changes", *([last] if last else [])]
     text = ("Credentials: POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL "
             "(or `pulumi config set --secret polytomic:apiKey ...`).\n"
