@@ -85,3 +85,16 @@ def test_terraform_style_create_without_idempotency_key_succeeds(
     assert response.status_code == 200, response.text
     assert response.headers["X-Polytomic-Version"] == "2024-02-08"
     assert response.json()["data"]["fields"] == _plain_mappings(model)
+
+
+def test_schedule_reads_back_as_sent(api: Api, sync_body: Callable[..., JSON]) -> None:
+    schedule = {"frequency": "weekly", "day_of_week": "Monday", "hour": "06", "minute": "0"}
+    assert api.data("POST", "/api/syncs", json=sync_body(schedule=schedule))["schedule"] \
+        == schedule
+
+
+def test_schedule_numbers_are_refused_as_the_api_types_them_as_strings(
+        api: Api, sync_body: Callable[..., JSON]) -> None:
+    response = api("POST", "/api/syncs",
+                   json=sync_body(schedule={"frequency": "daily", "hour": 6, "minute": "0"}))
+    assert response.status_code == 400 and response.json()["metadata"]["path"] == "schedule.hour"

@@ -154,8 +154,8 @@ def test_request_log_records_api_calls_in_order(api: Api, emulator: Emulator) ->
 def test_reset_returns_to_seeded_state(api: Api, emulator: Emulator) -> None:
     api("POST", "/api/connections", json=SNOWFLAKE)
     emulator.reset()
-    assert api.state() == {"connections": 0, "models": 0, "syncs": 0,
-                                        "audiences": 6, "executions": 0}
+    assert api.state() == {"connections": 0, "models": 0, "syncs": 0, "audiences": 6,
+                           "executions": 0, "queued_failures": 0}
     assert emulator.requests_log() == []
 
 

@@ -167,23 +167,26 @@ def _check_identity(value: Any, path: str) -> Json:
 
 
 def _time_value(path: str, key: str, value: Any, cron: bool) -> str:
-    """A schedule time value as a string: one number in range, or (custom) a cron field."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise invalid(path, "must be a string")
-    text = str(value).strip().lower()
+    """A schedule time value: one number in range, or (custom) a cron field; returned as sent.
+
+    The API types these as strings, so a JSON number is refused as the service's decoder would.
+    """
+    if not isinstance(value, str):
+        raise invalid(path, f"must be a string (e.g. \"{_TIME_KEYS[key][0]}\"), got {value!r}")
+    text = value.strip().lower()
     low, high = _TIME_KEYS[key]
     if key == "day_of_week":
         if not cron:
             if text not in DAYS:
                 raise invalid(path, f"unknown day {value!r}", DAYS[1:] + DAYS[:1])
-            return text
+            return value
         for number, day in enumerate(DAYS):
             text = text.replace(day, str(number))
     parts = text.split(",") if cron else [text]
     if not all(_cron_part_ok(part, low, high, cron) for part in parts):
         expected = "a cron field (*, n, a-b, */n, lists)" if cron else "a whole number"
         raise invalid(path, f"{value!r} is not {expected} between {low} and {high}")
-    return str(value).strip().lower()
+    return value
 
 
 def _cron_part_ok(part: str, low: int, high: int, cron: bool) -> bool:
