@@ -73,7 +73,7 @@ def _shown(value: Any) -> str:
     text = repr(value)
     if len(text) > _LONGEST_SHOWN_VALUE:
         text = text[:_LONGEST_SHOWN_VALUE - 3] + "..."
-    return text if isinstance(value, str) else f"{text} ({type(value).__name__})"
+    return text if isinstance(value, str) or value is None else f"{text} ({type(value).__name__})"
 
 
 def _wrong(path: str, expected: str, given: Any) -> ArgumentError:

@@ -49,17 +49,25 @@ class PipelineEntry:
     renamed_from: tuple[str, ...]
 
 
-def connection_settings(cls: type[Any], section: str) -> Any:
-    """The `snowflake` or `linkedin` section with its secrets, which have secret keys of their own."""
-    settings = config.require_object(section)
-    secret_keys = SECRET_KEYS[section]
-    for key, secret_key in secret_keys.items():
-        if isinstance(settings, Mapping) and key in settings:
-            raise ArgumentError(f"{section}.{key}", "is a secret and never goes in plain config; set it "
-                                                    f"with `pulumi config set --secret {secret_key}`")
-    secrets = {key: config.get_secret(secret_key) for key, secret_key in secret_keys.items()}
+def section(key: str) -> Any:
+    """A config section as written; text that is not JSON is kept, for a message saying what is expected."""
     try:
-        return from_config(cls, settings, section, **secrets)
+        return config.require_object(key)
+    except pulumi.ConfigTypeError:
+        return config.require(key)
+
+
+def connection_settings(cls: type[Any], key: str) -> Any:
+    """The `snowflake` or `linkedin` section with its secrets, which have secret keys of their own."""
+    settings = section(key)
+    secret_keys = SECRET_KEYS[key]
+    for name, secret_key in secret_keys.items():
+        if isinstance(settings, Mapping) and name in settings:
+            raise ArgumentError(f"{key}.{name}", "is a secret and never goes in plain config; set it "
+                                                 f"with `pulumi config set --secret {secret_key}`")
+    secrets = {name: config.get_secret(secret_key) for name, secret_key in secret_keys.items()}
+    try:
+        return from_config(cls, settings, key, **secrets)
     except ArgumentError as error:
         raise error.renamed(secret_keys) from None
 
@@ -92,7 +100,7 @@ def checked(problems: list[str], read: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def read_pipelines(problems: list[str]) -> list[PipelineEntry]:
-    entries = config.require_object("pipelines")
+    entries = section("pipelines")
     if not isinstance(entries, list) or not entries:
         problems.append(f"{config.name}:pipelines: expected a non-empty list of pipelines; got {entries!r}")
         return []
