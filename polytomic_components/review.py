@@ -213,7 +213,8 @@ def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str,
         yield ("changes " + ", ".join(f"`{path}`" for path in targets)
                + f" of {sync}, which writes to {_audience(old, old_state)}")
     if new.get("mode") == "remove" and old.get("mode") != "remove":
-        yield f"{sync} switches `mode` to `remove`: it removes the model's rows from {_audience(new)}"
+        how = "is created with `mode` `remove`" if change.op == "create" else "switches `mode` to `remove`"
+        yield f"{sync} {how}: it removes the model's rows from {_audience(new)}"
 
 
 def _audience(inputs: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> str:
@@ -291,7 +292,7 @@ def _change_lines(change: ResourceChange) -> list[str]:
     if change.replace_reasons:
         head += " (replaced because of " + ", ".join(f"`{r}`" for r in change.replace_reasons) + ")"
     if change.op == "update" and not change.properties:
-        head += ": only secret values changed (not shown)"
+        head += ": only secret or internal values changed (not shown)"
     lines = [head]
     for prop in change.properties:
         lines += _indented(_property_lines(prop))
@@ -375,6 +376,10 @@ def _named_file(value: str) -> tuple[str, str]:
 
 
 def _read(path: str) -> str:
+    """The file's text; a file that cannot be read becomes the text of a failed preview."""
     if path == "-":
         return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8", errors="replace")
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror}"

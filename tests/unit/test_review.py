@@ -27,6 +27,7 @@ PIPELINE_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAu
 MODEL_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudiencePipeline"
              "$pulumi-python:dynamic/polytomic:Model::newsletter-subscribers-model")
 CONNECTION_URN = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:Connection::snowflake"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 OLD_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active"
 NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active AND NOT is_test"
 
@@ -49,7 +50,7 @@ def model_create() -> dict[str, Any]:
     state = {"urn": MODEL_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Model",
              "parent": PIPELINE_URN}
     return {"op": "create", "urn": MODEL_URN, "detailedDiff": None,
-            "newState": {**state, "inputs": model_inputs(OLD_QUERY, "04da6b54-80e4-46f7-96ec-b56ff0331ba9")}}
+            "newState": {**state, "inputs": model_inputs(OLD_QUERY, UNKNOWN)}}
 
 
 def connection_update(old_secret: Any = "[secret]", new_secret: Any = "[secret]") -> dict[str, Any]:
@@ -61,6 +62,28 @@ def connection_update(old_secret: Any = "[secret]", new_secret: Any = "[secret]"
     return {"op": "update", "urn": CONNECTION_URN, "detailedDiff": None,
             "oldState": {**state, "inputs": {**inputs, "secret_configuration": old_secret}},
             "newState": {**state, "inputs": {**inputs, "secret_configuration": new_secret}}}
+
+
+TRIAL_SYNC_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudiencePipeline"
+                  "$pulumi-python:dynamic/polytomic:Sync::trial-signups-sync")
+SYNC_CREATE: dict[str, Any] = {
+    "op": "create", "urn": TRIAL_SYNC_URN, "detailedDiff": None,
+    "newState": {
+        "urn": TRIAL_SYNC_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Sync",
+        "parent": PIPELINE_URN.replace("newsletter-subscribers", "trial-signups"),
+        "inputs": {
+            "__provider": "[secret]", "active": True,
+            "fields": [{"source": {"field": field, "model_id": UNKNOWN}, "target": target} for field, target
+                       in (("first_name", "FirstName"), ("last_name", "LastName"), ("title", "Title"))],
+            "identity": {"function": "Equality", "source": {"field": "email", "model_id": UNKNOWN},
+                         "target": "Email"},
+            "mode": "create", "name": "trial-signups to LinkedIn Ads",
+            "resource_key": "polytomic-pipelines/dev/Sync/trial-signups-sync",
+            "schedule": {"frequency": "continuous"}, "skip_initial_backfill": False,
+            "sync_all_records": False,
+            "target": {"connection_id": UNKNOWN, "create": {
+                "account": "512630692::urn:li:organization:28818517", "name": "Trial signups (dev)",
+                "type": "user_audience"}}}}}
 
 
 def document(*steps: dict[str, Any], diagnostics: list[dict[str, Any]] | None = None) -> str:
@@ -103,7 +126,7 @@ def test_unknown_values_read_known_after_apply():
 
 def test_a_change_only_to_secret_values_says_so_without_values():
     text = summary_of(document(connection_update()))
-    assert "- update Connection `snowflake`: only secret values changed (not shown)" in text
+    assert "- update Connection `snowflake`: only secret or internal values changed (not shown)" in text
 
 
 def test_an_input_declared_secret_is_masked_even_when_not_marked_secret():
@@ -203,3 +226,21 @@ def test_the_readme_example_is_the_summary_of_the_example_preview(capsys):
     example = re.search(r"<!-- preview-summary example -->\n````markdown\n(.*?)````\n", readme, re.S)
     assert example, "README.md lacks the preview-summary example block"
     assert example.group(1) == rendered, f"README.md's example is out of date; it now reads:\n{rendered}"
+
+
+def test_command_line_reports_a_file_it_cannot_read_as_a_failed_preview(tmp_path, capsys):
+    missing = tmp_path / "preview-prod.json"
+    assert main(["preview-summary", "--stack", f"prod={missing}"]) == 0
+    out = capsys.readouterr().out
+    assert "| prod | preview failed |" in out
+    assert f"cannot read {missing}: No such file or directory" in out
+
+
+def test_a_new_sync_in_remove_mode_needs_attention():
+    step = copy.deepcopy(SYNC_CREATE)
+    step["newState"]["inputs"]["mode"] = "remove"
+    [change] = read_preview(document(step)).changes
+    assert change.attention[1] == (
+        "sync `trial-signups-sync` is created with `mode` `remove`: it removes the model's rows from a new "
+        "audience \"Trial signups (dev)\" (`user_audience`, "
+        "account `512630692::urn:li:organization:28818517`)")
