@@ -26,8 +26,8 @@ AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
 #: Schedule keys of the API (§5.3 of the API notes); `run_after` and `job_id` are not text.
-SCHEDULE_KEYS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month", "run_after",
-                 "run_after_success_only", "connection_id", "job_id")
+ALLOWED_SCHEDULE_KEYS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month",
+                         "run_after", "run_after_success_only", "connection_id", "job_id")
 #: Schedule keys the API takes as text holding a whole number; YAML writes them as numbers.
 _NUMERIC_SCHEDULE_KEYS = ("minute", "hour", "day_of_month", "month")
 _LONGEST_SHOWN_VALUE = 80
@@ -346,10 +346,10 @@ def _whole_number(value: Any) -> Any:
 def _schedule(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _wrong("schedule", "an object such as {frequency: daily, hour: 6, minute: 0}", value)
-    unknown = sorted(str(k) for k in value if k not in SCHEDULE_KEYS)
+    unknown = sorted(str(k) for k in value if k not in ALLOWED_SCHEDULE_KEYS)
     if unknown:
         raise ArgumentError(f"schedule.{unknown[0]}",
-                            f"unknown key; allowed keys: {', '.join(SCHEDULE_KEYS)}")
+                            f"unknown key; allowed keys: {', '.join(ALLOWED_SCHEDULE_KEYS)}")
     if "frequency" not in value:
         raise ArgumentError("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
     schedule = {k: _whole_number(v) if k in _NUMERIC_SCHEDULE_KEYS else v for k, v in value.items()}
@@ -358,7 +358,8 @@ def _schedule(value: Any) -> dict[str, Any]:
             raise _wrong(f"schedule.{key}", "text" if key in ("frequency", "day_of_week") else
                          "a whole number", schedule[key])
     # The Sync provider's own check knows each frequency's keys and ranges; ask it, not a copy.
-    for problem in _check_schedule(schedule):
+    problem = next(iter(_check_schedule(schedule)), None)
+    if problem is not None:
         raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
     return schedule
 
@@ -372,12 +373,12 @@ class LinkedInAudiencePipelineArgs:
     (`create`). Nested arguments may also be given as mappings of their own arguments.
     """
 
-    # (The `type: ignore`s: attrs' mypy plugin cannot read converters that take the field.)
     #: Stack config names these arguments differently (`name`, `audience`).
     config_keys: ClassVar[Mapping[str, str]] = {"model_name": "name", "audience_id": "audience"}
 
     model_name: str = attrs.field(validator=_text)
     query: str = attrs.field(validator=_text)
+    # The `type: ignore`s: attrs' mypy plugin cannot read converters that take the field.
     source: SnowflakeSource | None = attrs.field(default=None, converter=_nested(SnowflakeSource))  # type: ignore[misc]
     source_connection_id: pulumi.Input[str] | None = attrs.field(default=None, validator=_text_input)
     destination: LinkedInDestination | None = attrs.field(default=None,

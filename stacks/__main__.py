@@ -65,7 +65,8 @@ def connection_settings(cls: type[Any], key: str) -> Any:
         if isinstance(settings, Mapping) and name in settings:
             raise ArgumentError(f"{key}.{name}", "is a secret and never goes in plain config; set it "
                                                  f"with `pulumi config set --secret {secret_key}`")
-    secrets = {name: config.get_secret(secret_key) for name, secret_key in secret_keys.items()}
+    secrets: dict[str, Any] = {name: config.get_secret(secret_key)
+                               for name, secret_key in secret_keys.items()}
     try:
         return from_config(cls, settings, key, **secrets)
     except ArgumentError as error:
