@@ -161,3 +161,25 @@ def test_credentials_and_backend_come_from_ci_secrets():
         for called in workflow(caller)["jobs"].values():
             if called.get("uses") == STACK_WORKFLOW:
                 assert called["secrets"] == "inherit"
+
+
+@pytest.mark.parametrize("length", [1_000, 70_000])
+def test_the_comment_step_posts_the_summary_cut_to_what_a_comment_holds(tmp_path, length):
+    steps = workflow("preview.yml")["jobs"]["summary"]["steps"]
+    [script] = [s["run"] for s in steps if s.get("name") == "Post the summary on the pull request"]
+    summary = "### Needs attention\n\n" + "x" * length + "\n"
+    (tmp_path / "summary.md").write_text(summary)
+    # A stand-in for the GitHub CLI that keeps what it was asked to post.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text('#!/bin/sh\necho "$@" > gh-args\nfor last; do :; done\ncp "$last" posted.md\n')
+    gh.chmod(0o755)
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, check=True, timeout=60,
+                   env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PR": "7"})
+    assert (tmp_path / "gh-args").read_text() == (
+        "pr comment 7 --edit-last --create-if-none --body-file comment.md\n")
+    posted = (tmp_path / "posted.md").read_text()
+    assert len(posted) <= 65536
+    assert posted.startswith("### Needs attention\n")
+    assert (posted == summary) == (length < 60_000)
