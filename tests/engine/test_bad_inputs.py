@@ -182,9 +182,10 @@ CONFIG_PIPELINE_CASES = [
 ]
 
 
-def section(case_id: str, key: str, sub_key: str, change: Any, *, whole: bool = False) -> tuple[str, Case]:
-    path = f"{CONFIG}:{key}{sub_key}"
-    return key, Case(case_id, path, "", (whole, change))
+def section(case_id: str, key: str, sub_key: str, change: Any, *, whole: bool = False,
+            config_key: str | None = None, path: str | None = None) -> tuple[str, Case]:
+    """A section broken one way: `change` to it, or a `whole` replacement of `config_key` (default: `key`)."""
+    return key, Case(case_id, path or f"{CONFIG}:{key}{sub_key}", "", (config_key or key, whole, change))
 
 
 SECTION_CASES = [
@@ -193,6 +194,8 @@ SECTION_CASES = [
     section("snowflake-dbname-missing", "snowflake", ".dbname", {"dbname": REMOVED}),
     section("snowflake-not-an-object", "snowflake", "", "uc193736182", whole=True),
     section("snowflake-adopt-id-a-number", "snowflake", ".adopt_id", {"adopt_id": 7}),
+    section("snowflake-no-password-secret", "snowflake", "", REMOVED, whole=True,
+            config_key="snowflakePassword", path="`snowflakePassword` or `snowflakePrivateKey`"),
     section("linkedin-accounts-text", "linkedin", ".accounts", {"accounts": ACCOUNT}),
     section("linkedin-accounts-empty", "linkedin", ".accounts", {"accounts": []}),
     section("linkedin-account-a-number", "linkedin", ".accounts[0]", {"accounts": [512630692]}),
@@ -211,7 +214,7 @@ def spread(sections: list[tuple[str, Case]]) -> list[Case]:
         per_section[key] += 1
         # The first preview's `pipelines` holds the broken entries.
         run = per_section[key] + (1 if key == "pipelines" else 0)
-        cases.append(attrs.evolve(case, run=f"config-{run}", change=(key, *case.change)))
+        cases.append(attrs.evolve(case, run=f"config-{run}"))
     return cases
 
 
@@ -230,7 +233,10 @@ def config_of(run: str, reference: Mapping[str, Any]) -> dict[str, Any]:
     for case in CONFIG_SECTION_CASES:
         if case.run == run:
             key, whole, change = case.change
-            config[f"{CONFIG}:{key}"] = change if whole else mutated(config[f"{CONFIG}:{key}"], change)
+            if change is REMOVED:
+                del config[f"{CONFIG}:{key}"]
+            else:
+                config[f"{CONFIG}:{key}"] = change if whole else mutated(config[f"{CONFIG}:{key}"], change)
     return config
 
 
