@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,7 +20,13 @@ import requests
 from urllib3.util import Retry
 
 from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
-from .errors import PolytomicConnectionError, PolytomicError, error_from_response
+from .errors import (
+    NotFoundError,
+    PolytomicConnectionError,
+    PolytomicError,
+    ReplayedDeletedObjectError,
+    error_from_response,
+)
 from .settings import Settings
 
 __all__ = ["DEFAULT_API_VERSION", "PolytomicClient", "TargetObjects"]
@@ -27,6 +35,9 @@ DEFAULT_API_VERSION = "2025-09-18"
 
 _PAGE_LIMIT = 50  # the API's maximum page size
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,255}")
+#: How much older than the response a fresh object's ``created_at`` can be (``Date`` has whole
+#: seconds, and a create may take a moment); anything older is a replay of an earlier request.
+_FRESH_CREATE_SKEW = timedelta(seconds=2)
 
 _log = logging.getLogger(__name__)
 
@@ -54,6 +65,20 @@ def _segment(value: str) -> str:
 def _flag(value: bool) -> str:
     """Query-string booleans as the API spells them (requests would send ``True``)."""
     return "true" if value else "false"
+
+
+def _may_be_replayed(response: requests.Response, created: JSON) -> bool:
+    """Whether a create's answer may be a replay of an earlier request with the same key.
+
+    A fresh create is stamped (``created_at``) in the second the server answers (``Date``); a
+    replay carries the stamp of the first request. Without both stamps, assume a replay.
+    """
+    try:
+        stamped = datetime.fromisoformat(str(created["created_at"]).replace("Z", "+00:00"))
+        answered = parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return answered - stamped > _FRESH_CREATE_SKEW
 
 
 def _check_idempotency_key(key: str) -> str:
@@ -136,6 +161,18 @@ class PolytomicClient:
             PolytomicError: a subclass chosen by status for any 4xx/5xx left after retries.
             PolytomicConnectionError: no response at all (after retries).
         """
+        response = self._send(method, path, params=params, json=json, idempotency_key=idempotency_key)
+        return self._decode(response, method, path)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: JSON | None = None,
+        idempotency_key: str | None = None,
+    ) -> requests.Response:
         headers = {}
         if idempotency_key is not None:
             headers[IDEMPOTENCY_HEADER] = _check_idempotency_key(idempotency_key)
@@ -158,6 +195,10 @@ class PolytomicClient:
         _log.debug("%s %s -> %s", method, path, response.status_code)
         if response.status_code >= 400:
             raise error_from_response(response)
+        return response
+
+    @staticmethod
+    def _decode(response: requests.Response, method: str, path: str) -> JSON:
         if not response.content:
             return {}
         try:
@@ -193,7 +234,20 @@ class PolytomicClient:
         the transport may retry it; without one, a POST is never retried.
         """
         path = f"/api/{collection}"
-        return self._request("POST", path, json=body, idempotency_key=idempotency_key)["data"]
+        response = self._send("POST", path, json=body, idempotency_key=idempotency_key)
+        created: JSON = self._decode(response, "POST", path)["data"]
+        if idempotency_key is not None and _may_be_replayed(response, created):
+            # A replayed key answers with the first response even when that object has since
+            # been deleted; only a read can tell, and it is needed only for a replay.
+            try:
+                self._request("GET", f"{path}/{_segment(created['id'])}")
+            except NotFoundError:
+                raise ReplayedDeletedObjectError(
+                    f"the Idempotency-Key replayed the creation of {collection} {created['id']}, "
+                    "which has been deleted since",
+                    method="POST", path=path,
+                ) from None
+        return created
 
     # -- identity -------------------------------------------------------------------------------
 

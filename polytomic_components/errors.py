@@ -25,6 +25,7 @@ __all__ = [
     "PolytomicConnectionError",
     "PolytomicError",
     "RateLimitedError",
+    "ReplayedDeletedObjectError",
     "ServerError",
     "ValidationError",
     "error_from_response",
@@ -107,6 +108,12 @@ class NotFoundError(PolytomicError, LookupError):
     default_hint = (
         "The object may have been deleted outside Pulumi; run `pulumi refresh` to reconcile."
     )
+
+
+class ReplayedDeletedObjectError(NotFoundError):
+    """A create's Idempotency-Key replayed an earlier creation whose object is gone since."""
+
+    default_hint = "Create it again with a new Idempotency-Key."
 
 
 class ConflictError(PolytomicError):

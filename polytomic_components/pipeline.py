@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
-from .args import FieldMapping, LinkedInAudiencePipelineArgs
+from .args import FieldMapping, IdentityMapping, LinkedInAudiencePipelineArgs
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
@@ -37,7 +37,8 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             snowflake = Connection(
                 f"{name}-snowflake", name=args.source.name, type="snowflake",
                 configuration=args.source.configuration(),
-                secret_configuration=args.source.secret_configuration(), opts=child)
+                secret_configuration=args.source.secret_configuration(),
+                adopt_id=args.source.adopt_id, opts=child)
             self.snowflake_connection_id = snowflake.id
         else:
             self.snowflake_connection_id = pulumi.Output.from_input(args.source_connection_id)  # type: ignore[arg-type]
@@ -48,16 +49,19 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
                 f"{name}-linkedin", name=args.destination.name, type="linkedinads",
                 configuration=args.destination.configuration(),
                 secret_configuration=args.destination.secret_configuration(),
-                redirect_url=args.destination.redirect_url, opts=child)
+                redirect_url=args.destination.redirect_url, adopt_id=args.destination.adopt_id,
+                opts=child)
             self.linkedin_connection_id = linkedin.id
             self.auth_url = linkedin.auth_url
         else:
             self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)  # type: ignore[arg-type]
 
+        adopt = args.adopt
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
-                      configuration={"query": args.query}, opts=child)
+                      configuration={"query": args.query}, adopt_id=adopt.model_id if adopt else None,
+                      opts=child)
 
-        def mapping(field: FieldMapping) -> dict[str, object]:
+        def mapping(field: FieldMapping | IdentityMapping) -> dict[str, object]:
             return {"source": {"model_id": model.id, "field": field.source}, "target": field.target}
 
         target: dict[str, object] = {"connection_id": self.linkedin_connection_id}
@@ -65,11 +69,12 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             target["create"] = args.create.as_create()
         else:
             target["object"] = args.audience_id
-        identity = {**mapping(args.identity), "function": "Equality"}
+        identity = {**mapping(args.identity), "function": args.identity.function}
         sync = Sync(
             f"{name}-sync", name=args.sync_name or f"{args.model_name} to LinkedIn Ads",
             mode=args.mode, schedule=args.schedule, target=target, identity=identity,
-            fields=[mapping(f) for f in args.fields], auth_url=self.auth_url, opts=child)
+            fields=[mapping(f) for f in args.fields], auth_url=self.auth_url,
+            adopt_id=adopt.sync_id if adopt else None, opts=child)
 
         self.model_id = model.id
         self.model_fields = model.field_names

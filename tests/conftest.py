@@ -139,13 +139,20 @@ def inline_stack(engine_env: dict[str, str], pulumi_bin_dir: Path, tmp_path: Pat
     stacks: list[Any] = []
 
     def make(program: Callable[[], None], *, config: dict[str, auto.ConfigValue] | None = None,
-             project: str = "polytomic-test") -> auto.Stack:
+             project: str = "polytomic-test", stack_name: str | None = None,
+             backend: Path | None = None) -> auto.Stack:
+        """`backend`: a state directory of its own (a second team, or CI beside a laptop)."""
+        env = {**engine_env, **({"PULUMI_BACKEND_URL": backend.as_uri()} if backend else {})}
+        if backend:
+            backend.mkdir(parents=True, exist_ok=True)
+        work_dir = tmp_path / f"work-{backend.name}" if backend else tmp_path
+        work_dir.mkdir(exist_ok=True)
         stack = auto.create_or_select_stack(
-            stack_name=f"t{uuid.uuid4().hex[:10]}",
+            stack_name=stack_name or f"t{uuid.uuid4().hex[:10]}",
             project_name=project,
             program=program,
             opts=auto.LocalWorkspaceOptions(
-                work_dir=str(tmp_path), env_vars=engine_env, pulumi_command=command,
+                work_dir=str(work_dir), env_vars=env, pulumi_command=command,
                 project_settings=auto.ProjectSettings(name=project, runtime="python"),
             ),
         )

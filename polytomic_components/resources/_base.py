@@ -2,12 +2,15 @@
 
 A subclass says *what* its resource is (inputs, which of them force a replacement, which are
 secret, how inputs become an API body and how an API object becomes outputs); this base says *how*
-every resource talks to the engine: check without writes, diffs on inputs only, idempotent creates,
-refresh that reports drift and disappearance, deletes that tolerate a resource already gone.
+every resource talks to the engine: check without writes, diffs on inputs only, idempotent creates
+that belong to one stack, refresh that reports drift and disappearance, deletes that tolerate a
+resource already gone.
 
 Providers hold no state that reaches Pulumi state: the engine pickles the provider object into
 every resource, so credentials are read per call from the stack config that `configure` received
-(in the provider process only) or from the environment.
+(in the provider process only) or from the environment. What the provider process learns while it
+runs (its HTTP session, facts shared by many resources) lives on the unpickled copy and dies with
+the process.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -32,16 +37,30 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from ..client import PolytomicClient
-from ..errors import ConfigurationError, NotFoundError
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    PolytomicConnectionError,
+    RateLimitedError,
+    ReplayedDeletedObjectError,
+    ServerError,
+)
 from ..settings import Settings
+from .ownership import stack_owner
 
 #: How an input not known yet (during preview) reaches a provider: as this sentinel string, or
 #: as an `Unknown` instance once the dynamic-provider host has deserialized it.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _PROVIDER_KEY = "__provider"
-_CONFIG_KEYS = ("polytomic:apiKey", "polytomic:deploymentUrl")
+#: Set on a resource whose object refresh found deleted outside Pulumi; the next `up` replaces it.
+GONE = "deleted_outside_pulumi"
+_CONFIG_KEYS = ("polytomic:apiKey", "polytomic:deploymentUrl", "polytomic:requireServiceChecks")
 #: How many fresh idempotency keys a create tries after replays of objects deleted since.
 _MAX_REPLAYED_CREATES = 5
+
+T = TypeVar("T")
 
 
 def is_known(value: Any) -> bool:
@@ -62,15 +81,33 @@ def _at(props: Mapping[str, Any] | None, path: str) -> Any:
     return props
 
 
-def resource_key(resource_name: str, type_name: str) -> str:
-    """What makes a resource unique across stacks: the seed of its idempotency keys."""
-    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{type_name}/{resource_name}"
+def ownership(resource_name: str, kind: str, adopt_id: str | None) -> dict[str, Any]:
+    """The bookkeeping inputs every resource carries: who owns it and how it comes to exist.
+
+    `resource_key` names the resource within its stack; `owner` is the stack's identity (see
+    `ownership.py`); `adopt_id` is an existing object to take over instead of creating one.
+    """
+    return {"resource_key": f"{pulumi.get_project()}/{pulumi.get_stack()}/{kind}/{resource_name}",
+            "owner": stack_owner(), "adopt_id": adopt_id}
 
 
-def idempotency_key(seed: str, inputs: Mapping[str, Any], attempt: int) -> str:
-    """A key that a retry or a re-run after a crash reproduces: same resource, same inputs."""
-    canonical = json.dumps([seed, dict(inputs), attempt], sort_keys=True, default=str)
+def idempotency_key(props: Mapping[str, Any], inputs: Mapping[str, Any], attempt: int) -> str:
+    """A key that a retry or a re-run after a crash reproduces, and no other stack ever sends.
+
+    It derives from the stack's identity, the resource, its inputs and the object it supersedes
+    (a replacement must never replay the creation of the object it replaces).
+    """
+    canonical = json.dumps([props.get("owner"), props.get("resource_key"), dict(inputs),
+                            props.get("supersedes"), attempt], sort_keys=True, default=str)
     return "pc-" + hashlib.sha256(canonical.encode()).hexdigest()[:48]
+
+
+def say(resource_key: str | None, message: str) -> None:
+    """Tell the person running Pulumi something in words: the engine shows a provider's stderr
+    in the output of `preview` and `up` (and in `--json` diagnostics)."""
+    name = (resource_key or "").rsplit("/", 1)[-1]
+    print(f"polytomic: {name}: {message}" if name else f"polytomic: {message}", file=sys.stderr,
+          flush=True)
 
 
 class PolytomicProvider(ResourceProvider):
@@ -84,9 +121,14 @@ class PolytomicProvider(ResourceProvider):
     secret_inputs: ClassVar[tuple[str, ...]] = ()
     #: Client method suffix: `create_<api_object>`, `get_<api_object>`, ...
     api_object: ClassVar[str]
+    #: Outputs that carry over to the object replacing one deleted outside Pulumi.
+    carried: ClassVar[tuple[str, ...]] = ()
 
     # Set only on the provider process's copy (after unpickling); never pickled into state.
     _stack_config: Mapping[str, str] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # nothing a provider learns at run time belongs in state
 
     # --- hooks -------------------------------------------------------------------------------
 
@@ -98,9 +140,14 @@ class PolytomicProvider(ResourceProvider):
         """Yield one failure per invalid input; unknown (preview) values must be tolerated."""
         return iter(())
 
-    def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The full API request body for create (`outputs` None) or update."""
+    def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
+        """The full API request body. `learned` is what earlier writes told the resource: its
+        outputs on update, what carried over on create."""
         raise NotImplementedError
+
+    def stale(self, olds: Mapping[str, Any]) -> bool:
+        """Whether the object needs a write although no input changed (e.g. its target vanished)."""
+        return False
 
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         """Outputs the service fills in (ids, detected fields, status); `props` are the last ones."""
@@ -118,64 +165,114 @@ class PolytomicProvider(ResourceProvider):
         """
         return iter(())
 
+    def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
+        """What a change will cost the user, in words a reviewer reads in the preview."""
+        return iter(())
+
     # --- engine protocol ---------------------------------------------------------------------
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config = {k: v for k in _CONFIG_KEYS if (v := req.config.get(k)) is not None}
 
     def client(self) -> PolytomicClient:
-        return PolytomicClient(Settings.from_config(self._stack_config))
+        """This process's client: one HTTP session, so connections are reused across calls."""
+        with _LOCK:
+            client: PolytomicClient | None = self.__dict__.get("_client")
+            if client is None:
+                client = self.__dict__["_client"] = PolytomicClient(Settings.from_config(self._stack_config))
+            return client
+
+    def remember(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+        """A fact of the service (a connection's targets, an audience's fields), read once per
+        deployment however many resources ask for it."""
+        facts = self._memory("facts")
+        if key not in facts:
+            facts[key] = read()
+        return facts[key]  # type: ignore[no-any-return]
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: v for k, v in news.items() if k != _PROVIDER_KEY})
+        existing = _declared(olds)
+        inputs["supersedes"] = self._fingerprint(olds) if existing else None
         failures = list(self.validate(inputs))
-        if not failures:
-            failures = self._service_failures_if_configured(inputs)
+        # Facts the service knows are checked when something changed since the last `up`: an
+        # unchanged resource costs no API call.
+        if not failures and (not existing or self._changed(olds, inputs)):
+            failures = self._service_failures_if_configured(inputs, creating=not existing)
+        for consequence in self.consequences({}, inputs) if not (existing or failures) else ():
+            say(inputs.get("resource_key"), consequence)
         return CheckResult(inputs, failures)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if olds.get(GONE):
+            # The engine re-checks a replacement's inputs without the old ones, so what the new
+            # object inherits travels through this process: diff, then create, in one deployment.
+            self._memory("replacing")[news.get("resource_key")] = {
+                "supersedes": id_, **{key: olds.get(key) for key in self.carried}}
+            say(news.get("resource_key"), f"{self.api_object} {id_} was deleted outside Pulumi; "
+                "this deployment creates it again")
+            return DiffResult(changes=True, replaces=[GONE], stables=[], delete_before_replace=False)
         changed = [name for name in self.input_names
                    if not is_known(news.get(name)) or olds.get(name) != news.get(name)]
         replaces = sorted({path.split(".")[0] for path in self.replace_on
                            if _at(olds, path) != _at(news, path) or not is_known(_at(news, path))})
-        return DiffResult(changes=bool(changed), replaces=replaces,
+        must_write = bool(changed) or self.stale(olds)
+        for consequence in self.consequences(olds, news) if must_write else ():
+            say(news.get("resource_key"), consequence)
+        return DiffResult(changes=must_write, replaces=replaces,
                           stables=["id"], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        props = {**props, **self._memory("replacing").get(props.get("resource_key"), {})}
         inputs = self._inputs(props)
-        with self.client() as client:
-            if props.get("adopt_id"):
-                created = self._adopt(client, props["adopt_id"], inputs, props)
-            else:
-                body = self.to_body(inputs, None)
-                created = self._create_once(client, props["resource_key"], inputs, body)
+        client = self.client()
+        if props.get("adopt_id"):
+            created = self._adopt(client, props["adopt_id"], inputs, props)
+        else:
+            created = self._create_once(client, props, inputs, self.to_body(inputs, props))
         return CreateResult(created["id"], self._outputs(created, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        with self.client() as client:
-            try:
-                current = self._api(client, "get")(id_)
-            except NotFoundError:
+        inputs = self._inputs(props)
+        try:
+            current = self._api(self.client(), "get")(id_)
+        except NotFoundError:
+            if not _declared(props):
                 return ReadResult(None, {})
-        inputs = self.observed_inputs(current, self._inputs(props))
-        outputs = self._outputs(current, {**props, **inputs})
-        return ReadResult(id_, outputs, {**inputs, "resource_key": props.get("resource_key")})
+            # Kept, and marked, rather than forgotten: the next `up` replaces it with a key of its
+            # own (a replay would bring back the deleted object), and what the resource learned
+            # (e.g. a sync's audience) carries over to the replacement.
+            return ReadResult(id_, {**props, GONE: True}, {**inputs, **self._bookkeeping(props), GONE: True})
+        observed = self.observed_inputs(current, inputs)
+        outputs = self._outputs(current, {**props, **observed})
+        return ReadResult(id_, outputs, {**observed, **self._bookkeeping(props)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
-        with self.client() as client:
-            updated = self._api(client, "update")(id_, self.to_body(inputs, olds))
-        return UpdateResult(self._outputs(updated, news))
+        try:
+            updated = self._api(self.client(), "update")(id_, self.to_body(inputs, olds))
+        except NotFoundError as error:
+            raise NotFoundError(
+                error.message, status=error.status, key=error.key, method=error.method, path=error.path,
+                hint=f"The {self.api_object} was deleted outside Pulumi. Run `pulumi refresh` (or "
+                     "`pulumi up --refresh`): the next `up` then creates it again",
+            ) from None
+        return UpdateResult(self._outputs(updated, {**olds, **news}))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # A resource already gone is deleted as far as the user is concerned.
-        with self.client() as client, contextlib.suppress(NotFoundError):
-            self.delete_object(client, id_, props)
+        with contextlib.suppress(NotFoundError):
+            self.delete_object(self.client(), id_, props)
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
         self._api(client, "delete")(id_)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _memory(self, name: str) -> dict[Any, Any]:
+        """What this provider process learns during one deployment (never pickled into state)."""
+        memory: dict[Any, Any] = self.__dict__.setdefault(f"_{name}", {})
+        return memory
 
     def _api(self, client: PolytomicClient, verb: str) -> Any:
         """The client method for `verb` on this kind: `client.<verb>_<api_object>`."""
@@ -184,20 +281,62 @@ class PolytomicProvider(ResourceProvider):
     def _inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return {name: props.get(name) for name in self.input_names}
 
+    @staticmethod
+    def _bookkeeping(props: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: props.get(key) for key in ("resource_key", "owner", "adopt_id", "supersedes")}
+
     def _outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-        inputs = self._inputs(props)
-        return {**inputs, "resource_key": props.get("resource_key"),
+        return {**self._inputs(props), **self._bookkeeping(props),
                 **self.computed_outputs(api_object, props)}
 
-    def _service_failures_if_configured(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
-        # Without credentials a preview still checks everything it can; the first write then
-        # fails with ConfigurationError saying how to set the key.
+    def _fingerprint(self, olds: Mapping[str, Any]) -> str:
+        """Names the object a replacement supersedes (secrets left out: a hash is no vault)."""
+        kept = {k: olds.get(k) for k in (*self.input_names, "resource_key", "adopt_id", GONE)
+                if k not in self.secret_inputs}
+        return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+    def _changed(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
+        return bool(olds.get(GONE)) or self.stale(olds) or any(
+            olds.get(name) != inputs.get(name) or not is_known(inputs.get(name))
+            for name in self.input_names)
+
+    def _service_failures_if_configured(self, inputs: Mapping[str, Any], *, creating: bool,
+                                        ) -> list[CheckFailure]:
         try:
             client = self.client()
-        except ConfigurationError:
-            return []
-        with client:
-            return list(self.service_failures(client, inputs))
+        except ConfigurationError as error:
+            return self._unchecked(error.message)
+        try:
+            failures = list(self._adoption_failures(client, inputs) if creating else ())
+            return failures or list(self.service_failures(client, inputs))
+        except (AuthenticationError, PermissionDeniedError) as error:
+            return [CheckFailure("polytomic:apiKey", f"polytomic:apiKey: {error}")]
+        except (PolytomicConnectionError, RateLimitedError, ServerError) as error:
+            return self._unchecked(f"Polytomic did not answer ({error.message})")
+
+    def _unchecked(self, why: str) -> list[CheckFailure]:
+        """No silent green: say that the service checks were skipped, or fail when the stack
+        requires them (`polytomic:requireServiceChecks: true`, for CI)."""
+        text = (f"{why}; preview checked the shape of every input but not what only the service "
+                "knows (ad accounts, audiences, target fields, queries)")
+        if str(self._stack_config.get("polytomic:requireServiceChecks", "")).lower() == "true":
+            return [CheckFailure("polytomic:requireServiceChecks", f"{text}. Set polytomic:apiKey "
+                                 "(or POLYTOMIC_API_KEY) and polytomic:deploymentUrl, or set "
+                                 "polytomic:requireServiceChecks to false")]
+        if not self.__dict__.get("_said_unchecked"):
+            self.__dict__["_said_unchecked"] = True
+            say(None, f"warning: {text}")
+        return []
+
+    def _adoption_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+        adopt_id = inputs.get("adopt_id")
+        if not adopt_id or not is_known(adopt_id):
+            return
+        try:
+            self._api(client, "get")(adopt_id)
+        except NotFoundError:
+            yield failure("adopt_id", f"no {self.api_object} {adopt_id!r} exists to adopt; check the "
+                          "id, or remove adopt_id to create a new one")
 
     def _adopt(self, client: PolytomicClient, id_: str, inputs: Mapping[str, Any],
                props: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,31 +348,38 @@ class PolytomicProvider(ResourceProvider):
         try:
             existing = self._api(client, "get")(id_)
         except NotFoundError:
-            raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; "
-                             "check the id, or remove adopt_id to create a new one") from None
+            raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; check the id, "
+                             "or remove adopt_id to create a new one") from None
         body = self.to_body(inputs, self.computed_outputs(existing, props))
         updated: dict[str, Any] = self._api(client, "update")(id_, body)
         return updated
 
-    def _create_once(self, client: PolytomicClient, seed: str, inputs: Mapping[str, Any],
+    def _create_once(self, client: PolytomicClient, props: Mapping[str, Any], inputs: Mapping[str, Any],
                      body: dict[str, Any]) -> dict[str, Any]:
         """Create with a deterministic Idempotency-Key, stepping past replays of deleted objects.
 
-        Within the service's 24 h replay window, destroying a resource and creating it again with
-        the same inputs would replay the first create, whose object no longer exists.
+        The key carries the stack's identity, so only a resource re-added to the same stack within
+        the service's 24 h replay window can meet its own deleted object; the client detects that.
         """
-        create, get = self._api(client, "create"), self._api(client, "get")
+        create = self._api(client, "create")
         keyed = {k: v for k, v in inputs.items() if k not in self.secret_inputs}
         for attempt in range(_MAX_REPLAYED_CREATES):
-            created: dict[str, Any] = create(body, idempotency_key=idempotency_key(seed, keyed, attempt))
-            try:
-                get(created["id"])
-            except NotFoundError:
-                continue
-            return created
+            with contextlib.suppress(ReplayedDeletedObjectError):
+                created: dict[str, Any] = create(body, idempotency_key=idempotency_key(props, keyed, attempt))
+                return created
         raise RuntimeError(
             f"creating this {self.api_object} replayed {_MAX_REPLAYED_CREATES} deleted objects; "
             "wait for the service's 24 h idempotency window to pass or change an input")
+
+
+_LOCK = threading.Lock()
+
+
+def _declared(props: Mapping[str, Any] | None) -> bool:
+    """Whether `props` are those of a resource the engine already has (not a first create)."""
+    return bool(props) and bool({k for k in props if k != _PROVIDER_KEY})
+
+
 
 
 # --- check helpers shared by the providers ------------------------------------------------------

@@ -10,7 +10,7 @@ from pulumi.dynamic import CheckFailure, Resource
 
 from ..client import PolytomicClient
 from ..errors import ValidationError
-from ._base import PolytomicProvider, failure, is_known, require_text, resource_key
+from ._base import PolytomicProvider, failure, is_known, ownership, require_text
 
 #: Configuration keys the API masks, per connection type. They belong in `secret_configuration`.
 SENSITIVE_KEYS: Mapping[str, frozenset[str]] = {
@@ -160,8 +160,7 @@ class Connection(Resource, module="polytomic", name="Connection"):
             "name": name, "type": type, "configuration": configuration or {},
             "secret_configuration": pulumi.Output.secret(secret_configuration or {}),
             "redirect_url": redirect_url, "force_destroy": force_destroy,
-            "adopt_id": adopt_id,
-            "resource_key": resource_key(resource_name, "Connection"),
+            **ownership(resource_name, "Connection", adopt_id),
             "status": None, "auth_url": None,
         }
         opts = pulumi.ResourceOptions.merge(

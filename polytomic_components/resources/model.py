@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, Resource
 
-from ._base import PolytomicProvider, failure, is_known, require_text, resource_key
+from ._base import PolytomicProvider, failure, is_known, ownership, require_text
 
 _SOURCES = ("query", "table", "view")
 
@@ -80,7 +80,7 @@ class Model(Resource, module="polytomic", name="Model"):
         """
         props = {
             "name": name, "connection_id": connection_id, "configuration": configuration,
-            "identifier": identifier, "resource_key": resource_key(resource_name, "Model"),
+            "identifier": identifier, **ownership(resource_name, "Model", adopt_id),
             "fields": None, "field_names": None,
         }
         super().__init__(ModelProvider(), resource_name, props, opts)

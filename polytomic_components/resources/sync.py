@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, Resource
 
 from ..client import PolytomicClient
-from ._base import PolytomicProvider, failure, is_known, require_choice, require_text, resource_key
+from ._base import PolytomicProvider, failure, is_known, ownership, require_choice, require_text, say
 
 MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
 FREQUENCIES = ("manual", "continuous", "hourly", "daily", "weekly", "custom", "builder",
@@ -24,8 +24,8 @@ SCHEDULE_KEYS = {
     "runafter": ("run_after",),
 }
 _SCHEDULE_RANGES = {"minute": range(60), "hour": range(24)}
-#: Per-field settings the API fills in when omitted; dropped so they never show as drift.
-_FIELD_DEFAULTS = {"sync_mode": "updateOrCreate", "new": False, "encryption_enabled": False}
+#: What a field mapping may say besides its source; the API echoes exactly what was sent.
+_FIELD_SETTINGS = ("override_value", "new", "sync_mode", "encryption_enabled")
 _FLAG_DEFAULTS = {"active": True, "sync_all_records": False, "skip_initial_backfill": False}
 
 
@@ -39,9 +39,7 @@ def normalise_field(field: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, Mapping):
         kept["source"] = {"model_id": source.get("model_id"), "field": source.get("field")}
     kept["target"] = field.get("target")
-    for key in ("override_value", *_FIELD_DEFAULTS):
-        if field.get(key) not in (None, _FIELD_DEFAULTS.get(key)):
-            kept[key] = field[key]
+    kept.update({key: field[key] for key in _FIELD_SETTINGS if field.get(key) is not None})
     return kept
 
 
@@ -60,9 +58,14 @@ def normalise_identity(identity: Mapping[str, Any] | None) -> dict[str, Any] | N
 
 
 class SyncProvider(PolytomicProvider):
+    """Syncs are changed in place, whatever changes (the API's PUT replaces the whole sync, target
+    included): a sync is never re-created behind the user's back, and the audience it created
+    (`created_object`) stays its audience for as long as the resource lives, carried over even
+    to a sync re-created after an out-of-band delete."""
+
     input_names = ("name", "mode", "schedule", "target", "fields", "identity", "active",
                    "sync_all_records", "skip_initial_backfill", "encryption_passphrase")
-    replace_on = ("target.connection_id", "target.object", "target.create")
+    carried = ("created_object",)
     secret_inputs = ("encryption_passphrase",)
     api_object = "sync"
 
@@ -130,11 +133,12 @@ class SyncProvider(PolytomicProvider):
                 yield failure(path, f"{field_id!r} is not a field of this target; "
                               f"use one of: {', '.join(field_ids)}")
 
-    def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         target = dict(inputs["target"])
-        if target.get("create") and outputs and outputs.get("target_object"):
-            # The audience was created with the sync; later writes point at it, never create again.
-            target["object"] = outputs["target_object"]
+        claimed = _claimed_audience(learned)
+        if target.get("create") and claimed:
+            # The audience this resource created is its audience: write into it, never create again.
+            target["object"] = claimed
             del target["create"]
         body = {key: inputs[key] for key in ("name", "mode", "schedule", "fields",
                                              *_FLAG_DEFAULTS)}
@@ -146,11 +150,47 @@ class SyncProvider(PolytomicProvider):
         return body
 
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+        written_to = (api_object.get("target") or {}).get("object")
+        problems = api_object.get("problems") or []
+        created = _claimed_audience(props)
+        if (props.get("target") or {}).get("create") and written_to != created:
+            created = written_to  # a create block made a new audience: this is the one it owns now
         return {
-            "target_object": (api_object.get("target") or {}).get("object"),
+            "target_object": written_to,
+            "created_object": created or props.get("created_object"),
+            "target_missing": any(p.get("code") == "target_not_found" for p in problems),
             "model_ids": api_object.get("model_ids", []),
-            "problems": [p.get("message") for p in api_object.get("problems") or []],
+            "problems": [p.get("message") for p in problems],
         }
+
+    def stale(self, olds: Mapping[str, Any]) -> bool:
+        return bool(olds.get("target_missing"))
+
+    def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
+        before, target = olds.get("target_object"), news.get("target") or {}
+        create = target.get("create") if is_known(target.get("create")) else None
+        if olds.get("target_missing") and before:
+            yield (f"audience {before} no longer exists in LinkedIn; " + (
+                "this update creates a NEW audience from target.create" if create else
+                "choose another audience (python -m polytomic_components audiences <connection id>)"))
+        elif create and _claimed_audience(olds):
+            if create != (olds.get("target") or {}).get("create"):
+                yield (f"keeps syncing into audience {_claimed_audience(olds)}, which it created; "
+                       "editing target.create does not rename or re-create an audience")
+        elif create:
+            yield f"creates a NEW LinkedIn audience {create.get('name')!r}" + (
+                f" and stops syncing into audience {before}" if before else "")
+        elif is_known(target.get("object")) and target.get("object") != before and before:
+            yield f"stops syncing into audience {before} and syncs into {target.get('object')} instead"
+        if news.get("mode") == "remove" and olds.get("mode") != "remove":
+            yield (f"switches to mode 'remove': members this query selects are REMOVED from audience "
+                   f"{target.get('object') or _claimed_audience(olds) or 'the new audience'}")
+
+    def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
+        super().delete_object(client, id_, props)
+        if props.get("target_object"):
+            say(props.get("resource_key"), f"deleted sync {id_}; audience {props['target_object']} "
+                "is kept in LinkedIn (this library never deletes audiences)")
 
     def observed_inputs(self, api_object: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
         live_target = api_object.get("target") or {}
@@ -167,7 +207,15 @@ class SyncProvider(PolytomicProvider):
             "fields": [normalise_field(f) for f in api_object.get("fields") or []],
             "identity": normalise_identity(api_object.get("identity")) if inputs.get("identity") else None,
             "target": target,
+            "target_missing": any(p.get("code") == "target_not_found" for p in api_object.get("problems") or []),
         }
+
+
+def _claimed_audience(learned: Mapping[str, Any] | None) -> str | None:
+    """The audience a sync created and still owns, unless LinkedIn has lost it."""
+    if not learned or learned.get("target_missing"):
+        return None
+    return learned.get("created_object")
 
 
 def _check_schedule(schedule: Any) -> Iterator[CheckFailure]:
@@ -294,8 +342,7 @@ class Sync(Resource, module="polytomic", name="Sync"):
             "skip_initial_backfill": skip_initial_backfill,
             "encryption_passphrase": pulumi.Output.secret(encryption_passphrase)
             if encryption_passphrase is not None else None,
-            "auth_url": auth_url, "adopt_id": adopt_id,
-            "resource_key": resource_key(resource_name, "Sync"),
+            "auth_url": auth_url, **ownership(resource_name, "Sync", adopt_id),
             "target_object": None, "model_ids": None, "problems": None,
         }
         opts = pulumi.ResourceOptions.merge(

@@ -73,7 +73,7 @@ def test_a_pipeline_into_a_new_audience_creates_it_and_syncs_into_it(polytomic_s
         {"id": o["id"], "name": o["name"]} for o in listed]
 
     emulator.clear_requests_log()
-    assert stack.preview(on_output=quiet).change_summary == {"same": 6}
+    assert stack.preview(on_output=quiet).change_summary == {"same": 7}  # with the stack's identity
     assert emulator.writes() == []
 
     stack.destroy(on_output=quiet)

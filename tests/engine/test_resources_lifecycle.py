@@ -89,7 +89,7 @@ def preview(stack: Any) -> Any:
 def test_up_creates_all_four_and_second_preview_is_clean_with_no_writes(polytomic_stack, emulator):
     stack = polytomic_stack(pipeline())
     result = up(stack)
-    assert result.summary.resource_changes == {"create": 5}
+    assert result.summary.resource_changes == {"create": 6}  # with the stack's identity
     assert result.outputs["model_fields"].value == ["email", "first_name", "last_name"]
     assert result.outputs["audience"].value == AUDIENCE
     sync = emulator.api("GET", f"/api/syncs/{result.outputs['sync_id'].value}").json()["data"]
@@ -97,7 +97,7 @@ def test_up_creates_all_four_and_second_preview_is_clean_with_no_writes(polytomi
 
     emulator.clear_requests_log()
     again = preview(stack)
-    assert again.change_summary == {"same": 5}
+    assert again.change_summary == {"same": 6}
     assert emulator.writes() == []
 
 
@@ -115,25 +115,27 @@ def test_changing_the_query_updates_only_the_model(polytomic_stack):
     assert changes(up(stack)) == {"pipeline-model": "update"}
 
 
-def test_changing_the_audience_replaces_the_sync(polytomic_stack, emulator):
+def test_moving_a_sync_to_another_audience_updates_it_in_place(polytomic_stack, emulator):
     stack = polytomic_stack(pipeline())
     first = up(stack)
     stack.workspace.program = pipeline(audience=OTHER_AUDIENCE)
     second = up(stack)
-    assert changes(second) == {"pipeline-sync": "replace"}
-    assert second.outputs["sync_id"].value != first.outputs["sync_id"].value
-    assert emulator.api("GET", f"/api/syncs/{first.outputs['sync_id'].value}").status_code == 404
+    assert changes(second) == {"pipeline-sync": "update"}
+    assert second.outputs["sync_id"].value == first.outputs["sync_id"].value
+    sync = emulator.api("GET", f"/api/syncs/{first.outputs['sync_id'].value}").json()["data"]
+    assert sync["target"]["object"] == OTHER_AUDIENCE
 
 
-def test_refresh_finds_a_deleted_sync_gone_and_up_recreates_it(polytomic_stack, emulator):
+def test_refresh_marks_a_deleted_sync_and_up_recreates_it(polytomic_stack, emulator):
     stack = polytomic_stack(pipeline())
     first = up(stack)
     assert emulator.api("DELETE", f"/api/syncs/{first.outputs['sync_id'].value}").status_code == 204
     refreshed = stack.refresh(on_output=quiet)
-    assert refreshed.summary.resource_changes.get("delete") == 1
+    assert refreshed.summary.resource_changes.get("update") == 1
     second = up(stack)
-    assert changes(second) == {"pipeline-sync": "create"}
+    assert changes(second) == {"pipeline-sync": "replace"}
     new_id = second.outputs["sync_id"].value
+    assert new_id != first.outputs["sync_id"].value
     assert emulator.api("GET", f"/api/syncs/{new_id}").status_code == 200
 
 
@@ -166,7 +168,7 @@ def test_an_existing_sync_is_adopted_and_then_managed(polytomic_stack, emulator)
 
     adopting = polytomic_stack(adopt(body["name"]))
     adopted = up(adopting)
-    assert changes(adopted) == {"adopted": "create"}
+    assert changes(adopted) == {"polytomic-stack-identity": "create", "adopted": "create"}
     assert emulator.state()["syncs"] == 1
 
     adopting.workspace.program = adopt("Managed now")
@@ -259,7 +261,7 @@ def test_up_through_rate_limits_server_errors_and_lost_responses_makes_no_duplic
                         retry_after_seconds=0, seed=11)
     result = up(polytomic_stack(pipeline()))
     emulator.set_faults()
-    assert result.summary.resource_changes == {"create": 5}
+    assert result.summary.resource_changes == {"create": 6}  # with the stack's identity
     assert {k: emulator.state()[k] for k in ("connections", "models", "syncs")} == \
         {"connections": 2, "models": 1, "syncs": 1}
     assert any(r.get("fault") for r in emulator.requests_log())

@@ -11,10 +11,12 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from polytomic_components.errors import ConfigurationError
+from polytomic_components.resources._base import GONE, idempotency_key
 from polytomic_components.resources.connection import ConnectionProvider
 from polytomic_components.resources.model import ModelProvider
 from polytomic_components.resources.sync import SyncProvider
 
+ACCOUNT = "512630692::urn:li:organization:28818517"
 SNOWFLAKE = {
     "name": "Warehouse", "type": "snowflake",
     "configuration": {"account": "uc193736182", "username": "loader", "dbname": "analytics"},
@@ -57,12 +59,22 @@ def test_check_fills_sync_defaults_and_canonical_identity_function():
     assert (inputs["active"], inputs["sync_all_records"]) == (True, False)
 
 
-def test_check_refuses_a_mode_the_audience_does_not_support(emulator):
-    linkedin = emulator.api("POST", "/api/connections", json={
+def linkedin_connection(emulator: Any) -> dict[str, Any]:
+    return emulator.api("POST", "/api/connections", json={
         "name": "LinkedIn", "type": "linkedinads", "configuration": {
             "client_id": "i", "client_secret": "s", "oauth_refresh_token": "r",
-            "accounts": [{"value": "512630692::urn:li:organization:28818517", "label": "Polytomic"}]},
+            "accounts": [{"value": ACCOUNT, "label": "Polytomic"}]},
     }).json()["data"]
+
+
+def snowflake_connection(emulator: Any) -> dict[str, Any]:
+    return emulator.api("POST", "/api/connections", json={
+        "name": "Warehouse", "type": "snowflake",
+        "configuration": {"account": "a", "username": "u", "dbname": "d", "password": "p"}}).json()["data"]
+
+
+def test_check_refuses_a_mode_the_audience_does_not_support(emulator):
+    linkedin = linkedin_connection(emulator)
     news = {"name": "s", "mode": "updateOrCreate", "schedule": {"frequency": "continuous"}, "fields": [],
             "target": {"connection_id": linkedin["id"],
                        "object": "512630692::urn:li:organization:28818517~user_audience.29728401"}}
@@ -92,10 +104,56 @@ def test_diff_updates_a_connection_in_place_when_its_name_changes():
     assert (diff.changes, diff.replaces) == (True, [])
 
 
-def test_diff_replaces_a_sync_whose_target_object_changes():
-    olds = {"target": {"connection_id": "c", "object": "a"}}
-    diff = SyncProvider().diff("id", olds, {"target": {"connection_id": "c", "object": "b"}})
-    assert diff.replaces == ["target"]
+def test_a_sync_moved_to_another_audience_is_updated_in_place_and_the_preview_says_so(capsys):
+    olds = {"target": {"connection_id": "c", "object": "a"}, "target_object": "a",
+            "resource_key": "proj/dev/Sync/users-sync"}
+    news = {"target": {"connection_id": "c", "object": "b"}, "resource_key": "proj/dev/Sync/users-sync"}
+    diff = SyncProvider().diff("id", olds, news)
+    assert (diff.changes, diff.replaces) == (True, [])
+    assert "users-sync: stops syncing into audience a and syncs into b instead" in capsys.readouterr().err
+
+
+def test_two_stacks_with_the_same_names_send_different_idempotency_keys():
+    first = {**SNOWFLAKE, "owner": "stack-identity-1"}
+    second = {**SNOWFLAKE, "owner": "stack-identity-2"}
+    assert idempotency_key(first, SNOWFLAKE, 0) != idempotency_key(second, SNOWFLAKE, 0)
+
+
+def test_a_replacement_never_replays_the_creation_of_the_object_it_replaces():
+    checked = ConnectionProvider().check({}, dict(SNOWFLAKE)).inputs
+    replacing = ConnectionProvider().check(checked, dict(SNOWFLAKE)).inputs
+    assert idempotency_key(checked, SNOWFLAKE, 0) != idempotency_key(replacing, SNOWFLAKE, 0)
+
+
+def test_check_of_unchanged_inputs_makes_no_api_call(connections, emulator):
+    recorded = connections.check({}, dict(SNOWFLAKE)).inputs
+    emulator.clear_requests_log()
+    assert connections.check(recorded, dict(SNOWFLAKE)).failures == []
+    assert emulator.requests_log() == []
+
+
+def test_a_sync_recreated_after_an_out_of_band_delete_writes_into_the_audience_it_created(emulator):
+    syncs = configured(SyncProvider(), emulator)
+    linkedin = linkedin_connection(emulator)
+    model = emulator.api("POST", "/api/models", json={
+        "name": "Users", "connection_id": snowflake_connection(emulator)["id"],
+        "configuration": {"query": "SELECT email FROM users"}}).json()["data"]
+    declared = {"name": "s", "mode": "create", "schedule": {"frequency": "continuous"}, "fields": [],
+                "identity": {"source": {"model_id": model["id"], "field": "email"}, "target": "Email",
+                             "function": "Equality"},
+                "target": {"connection_id": linkedin["id"],
+                           "create": {"account": ACCOUNT, "type": "user_audience", "name": "Signups"}},
+                "resource_key": "proj/dev/Sync/signups-sync", "owner": "identity"}
+    created = syncs.create(syncs.check({}, declared).inputs)
+    emulator.api("DELETE", f"/api/syncs/{created.id}")
+
+    refreshed = syncs.read(created.id, created.outs)
+    assert refreshed.outs[GONE] is True
+    replacement = syncs.check({}, declared).inputs  # the engine re-checks a replacement without olds
+    assert syncs.diff(created.id, refreshed.outs, replacement).replaces == [GONE]
+    again = syncs.create(replacement)
+    assert again.id != created.id
+    assert again.outs["target_object"] == created.outs["created_object"] == created.outs["target_object"]
 
 
 def test_create_sends_a_reproducible_idempotency_key(connections, emulator):
@@ -121,10 +179,12 @@ def test_outputs_keep_the_users_secret_not_the_mask(connections):
     assert "password" not in outs["configuration"]
 
 
-def test_read_reports_a_deleted_object_gone(connections, emulator):
+def test_read_marks_an_object_deleted_outside_pulumi_so_the_next_up_replaces_it(connections, emulator):
     created = connections.create(dict(SNOWFLAKE))
     emulator.api("DELETE", f"/api/connections/{created.id}")
-    assert connections.read(created.id, {**SNOWFLAKE, **created.outs}).id is None
+    read = connections.read(created.id, {**SNOWFLAKE, **created.outs})
+    assert (read.id, read.outs[GONE], read.inputs[GONE]) == (created.id, True, True)
+    assert connections.diff(created.id, read.outs, dict(SNOWFLAKE)).replaces == [GONE]
 
 
 def test_read_brings_back_an_out_of_band_rename_as_drift(connections, emulator):
