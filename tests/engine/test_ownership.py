@@ -213,3 +213,38 @@ def test_an_unknown_adopt_id_fails_preview_naming_the_property(polytomic_stack, 
     with pytest.raises(auto_errors.CommandError, match=f"adopt_id: no {kind.lower()} '{missing}' exists"):
         polytomic_stack(program).preview(on_output=quiet)
     assert emulator.writes() == []
+
+
+# --- audiences that vanish in LinkedIn ------------------------------------------------------------
+
+
+def test_a_created_audience_that_vanished_is_reported_by_refresh_and_recreated_by_up(polytomic_stack, emulator):
+    stack = polytomic_stack(signups(existing_connections(emulator)))
+    first = up(stack)
+    emulator._admin("DELETE", f"audiences/{output(first, 'audience')}")
+
+    refreshed = stack.refresh(on_output=quiet)
+    assert refreshed.summary.resource_changes.get("update") == 1
+    planned = stack.preview(on_output=quiet)
+    assert (f"audience {output(first, 'audience')} no longer exists in LinkedIn; this update creates a "
+            "NEW audience from target.create") in engine_text(planned)
+    repaired = up(stack)
+    assert output(repaired, "audience") != output(first, "audience")
+    sync = emulator.api("GET", f"/api/syncs/{output(repaired, 'sync_id')}").json()["data"]
+    assert (sync["target"]["object"], sync["problems"]) == (output(repaired, "audience"), [])
+    assert preview(stack).change_summary == {"same": 5}
+
+
+def test_a_given_audience_that_vanished_fails_the_next_up_naming_the_property(polytomic_stack, emulator):
+    sides = existing_connections(emulator)
+
+    def program() -> None:
+        LinkedInAudiencePipeline("users", LinkedInAudiencePipelineArgs(
+            model_name="Users", query="SELECT email FROM users", audience_id=AUDIENCE, **sides))
+
+    stack = polytomic_stack(program)
+    up(stack)
+    emulator._admin("DELETE", f"audiences/{AUDIENCE}")
+    stack.refresh(on_output=quiet)
+    with pytest.raises(auto_errors.CommandError, match=r"target\.object: '.*' is not a target"):
+        stack.preview(on_output=quiet)

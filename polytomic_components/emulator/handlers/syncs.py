@@ -245,7 +245,7 @@ def _resolve_target(request: Request, target: Json,
     this sync created earlier (by its id, or by the same properties) reuses it.
     """
     create = target.get("create")
-    reused = _previously_created(previous, target)
+    reused = _previously_created(request.store, previous, target)
     if reused:
         target["object"], create = reused, None
     if target.get("object") and create is not None:
@@ -277,10 +277,12 @@ def _resolve_target(request: Request, target: Json,
     return connection, audiences[target["object"]]["type"], None
 
 
-def _previously_created(previous: Json | None, target: Json) -> str | None:
+def _previously_created(store: Store, previous: Json | None, target: Json) -> str | None:
     if previous is None or not previous["created_target"]:
         return None
     created = previous["created_target"]
+    if store.get("audiences", created["object"]) is None:
+        return None  # it vanished from LinkedIn: describing it again creates a new one
     if target["connection_id"] != previous["target"]["connection_id"]:
         return None
     if target.get("object") == created["object"]:
