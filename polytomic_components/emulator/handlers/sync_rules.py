@@ -156,9 +156,9 @@ def _check_identity(value: Any, path: str) -> Json:
     if not isinstance(function, str) or function.lower() not in canonical:
         raise invalid(f"{path}.function", f"unknown identity function {function!r}",
                       IDENTITY_FUNCTIONS)
-    identity = {"source": check_source(value.get("source"), f"{path}.source"),
-                "target": require_string(value, "target", f"{path}.target"),
-                "function": canonical[function.lower()]}
+    identity: Json = {"source": check_source(value.get("source"), f"{path}.source"),
+                      "target": require_string(value, "target", f"{path}.target"),
+                      "function": canonical[function.lower()]}
     if value.get("new_field") is not None:
         if not isinstance(value["new_field"], bool):
             raise invalid(f"{path}.new_field", "must be true or false")
