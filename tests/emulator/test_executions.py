@@ -147,3 +147,23 @@ def test_queued_failure_for_one_sync_spares_the_others(api: Api, sync: JSON,
     api.fail_next_execution("boom", sync_id=sync["id"])
     assert _run(api, other)["status"] == "completed"
     assert _run(api, sync)["status"] == "failed"
+
+
+def test_filter_logic_binds_and_tighter_than_or(api: Api, snowflake: JSON,
+                                                sync_body: Callable[..., JSON]) -> None:
+    model = api.data("POST", "/api/models", json={
+        "name": "Countries", "connection_id": snowflake["id"],
+        "configuration": {"query": "SELECT email, first_name, is_active, country FROM users"}})
+
+    def source(field: str) -> JSON:
+        return {"model_id": model["id"], "field": field}
+
+    conditions = [{"source": source("email"), "function": "IsNotNull", "label": "A"},
+                  {"source": source("is_active"), "function": "True", "label": "B"},
+                  {"source": source("country"), "function": "Equality", "value": "US",
+                   "label": "C"}]
+    body = sync_body(identity={"source": source("email"), "target": "Email",
+                               "function": "Equality"},
+                     fields=[{"source": source("first_name"), "target": "FirstName"}],
+                     model_filters={"conditions": conditions, "logic": "A or B and C"})
+    assert _run(api, api.data("POST", "/api/syncs", json=body))["counts"]["insert"] == 50

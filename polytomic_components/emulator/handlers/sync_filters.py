@@ -247,29 +247,28 @@ def row_matches(row: Json, model_filters: Json | None) -> bool:
                                             c.get("value"))
                for c in model_filters["conditions"]}
     logic = model_filters.get("logic") or " and ".join(results)
-    value, _ = _evaluate_or(_TOKEN.findall(logic), 0, results)
+    value, _ = _evaluate(_TOKEN.findall(logic), 0, results)
     return value
 
 
-def _evaluate_or(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
-    value, position = _evaluate_and(tokens, position, results)
-    while position < len(tokens) and tokens[position].lower() == "or":
-        right, position = _evaluate_and(tokens, position + 1, results)
-        value = value or right
-    return value, position
+# Operators from loosest to tightest: ``and`` binds tighter than ``or``.
+_PRECEDENCE = ("or", "and")
 
 
-def _evaluate_and(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
-    value, position = _evaluate_atom(tokens, position, results)
-    while position < len(tokens) and tokens[position].lower() == "and":
-        right, position = _evaluate_atom(tokens, position + 1, results)
-        value = value and right
+def _evaluate(tokens: list[str], position: int, results: dict[str, bool],
+              level: int = 0) -> tuple[bool, int]:
+    if level == len(_PRECEDENCE):
+        return _evaluate_atom(tokens, position, results)
+    value, position = _evaluate(tokens, position, results, level + 1)
+    while position < len(tokens) and tokens[position].lower() == _PRECEDENCE[level]:
+        right, position = _evaluate(tokens, position + 1, results, level + 1)
+        value = (value or right) if _PRECEDENCE[level] == "or" else (value and right)
     return value, position
 
 
 def _evaluate_atom(tokens: list[str], position: int, results: dict[str, bool]) -> tuple[bool, int]:
     if tokens[position] == "(":
-        value, position = _evaluate_or(tokens, position + 1, results)
+        value, position = _evaluate(tokens, position + 1, results)
         return value, position + 1
     return results[tokens[position]], position + 1
 
