@@ -9,6 +9,7 @@ the engine writes secret values as `[secret]`, and the inputs the providers decl
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -182,11 +183,30 @@ def _changes(path: str, old: Any, new: Any) -> Iterator[PropertyChange]:
             yield from _changes(f"{path}.{key}" if path else key,
                                 old.get(key, _ABSENT), new.get(key, _ABSENT))
     elif isinstance(old, list) and isinstance(new, list):
-        for index in range(max(len(old), len(new))):
-            yield from _changes(f"{path}[{index}]", old[index] if index < len(old) else _ABSENT,
-                                new[index] if index < len(new) else _ABSENT)
+        yield from _list_changes(path, old, new)
     else:
         yield PropertyChange(path, _text(old), _text(new))
+
+
+def _list_changes(path: str, old: list[Any], new: list[Any]) -> Iterator[PropertyChange]:
+    """Items matched as a sequence, so one item added in the middle is one change, not a shift of
+    every item after it (removed items are numbered as they were, added ones as they will be)."""
+    matcher = difflib.SequenceMatcher(a=[_canonical(v) for v in old], b=[_canonical(v) for v in new],
+                                      autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "replace" and old_end - old_start == new_end - new_start:
+            for offset in range(old_end - old_start):
+                yield from _changes(f"{path}[{new_start + offset}]", old[old_start + offset],
+                                    new[new_start + offset])
+        elif tag != "equal":
+            for index in range(old_start, old_end):
+                yield PropertyChange(f"{path}[{index}]", _text(old[index]), None)
+            for index in range(new_start, new_end):
+                yield PropertyChange(f"{path}[{index}]", None, _text(new[index]))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def _text(value: Any) -> str | None:

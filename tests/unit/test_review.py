@@ -244,3 +244,26 @@ def test_a_new_sync_in_remove_mode_needs_attention():
         "sync `trial-signups-sync` is created with `mode` `remove`: it removes the model's rows from a new "
         "audience \"Trial signups (dev)\" (`user_audience`, "
         "account `512630692::urn:li:organization:28818517`)")
+
+
+def sync_update(new_fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """The captured sync as an update step whose new inputs have these `fields`."""
+    state = SYNC_CREATE["newState"]
+    return {"op": "update", "urn": SYNC_CREATE["urn"], "detailedDiff": None, "oldState": state,
+            "newState": {**state, "inputs": {**state["inputs"], "fields": new_fields}}}
+
+
+def test_an_item_added_in_the_middle_of_a_list_is_one_change():
+    fields = copy.deepcopy(SYNC_CREATE["newState"]["inputs"]["fields"])
+    fields.insert(1, {"source": {"field": "company", "model_id": UNKNOWN}, "target": "Company"})
+    [change] = read_preview(document(sync_update(fields))).changes
+    assert [(p.path, p.old, p.new) for p in change.properties] == [
+        ("fields[1]", None, '{"source": {"field": "company", "model_id": "(known after apply)"}, '
+                            '"target": "Company"}')]
+
+
+def test_a_changed_list_item_shows_the_changed_leaf():
+    fields = copy.deepcopy(SYNC_CREATE["newState"]["inputs"]["fields"])
+    fields[2]["target"] = "JobTitle"
+    [change] = read_preview(document(sync_update(fields))).changes
+    assert [(p.path, p.old, p.new) for p in change.properties] == [("fields[2].target", "Title", "JobTitle")]
