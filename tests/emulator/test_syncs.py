@@ -160,3 +160,13 @@ def test_list_filters_by_mode(api: Api, sync: JSON) -> None:
 def test_old_version_lists_full_syncs_without_pagination(api: Api, sync: JSON) -> None:
     body = api("GET", "/api/syncs", headers={"X-Polytomic-Version": "2024-02-08"}).json()
     assert "pagination" not in body and body["data"][0]["fields"] == sync["fields"]
+
+
+def test_put_with_same_create_after_the_audience_vanished_mints_a_new_one(
+        api: Api, sync_body: Callable[..., JSON], linkedin_conn: JSON) -> None:
+    body = sync_body(target={"connection_id": linkedin_conn["id"], "create": NEW_AUDIENCE})
+    sync = api.data("POST", "/api/syncs", json=body)
+    api.delete_audience(sync["target"]["object"])
+    updated = api.data("PUT", f"/api/syncs/{sync['id']}", json=body)
+    assert updated["target"]["object"] != sync["target"]["object"]
+    assert updated["problems"] == []
