@@ -7,7 +7,7 @@ Three kinds of path (faults themselves are drawn in ``faults.py``):
   transaction. Every such request is recorded in the request log.
 - ``/__emulator/...`` -- the admin API for tests (loopback clients only, no API key): health,
   reset, request log, fault settings (latency too), state counts, forgetting idempotency keys,
-  LinkedIn audiences (list, delete out of band), queued execution failures. See the README.
+  LinkedIn audiences (list, delete out of band), queued execution outcomes. See the README.
 - ``/oauth/<type>/authorize`` -- the simulated OAuth consent page.
 """
 
@@ -375,7 +375,7 @@ def _put_faults(server: _HTTPServer, body: Any, params: dict[str, str]) -> Respo
 
 
 def _state(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
-    tables = ("connections", "models", "syncs", "audiences", "executions", "queued_failures")
+    tables = ("connections", "models", "syncs", "audiences", "executions", "queued_outcomes")
     return Response(200, {"data": {table: server.store.count(table) for table in tables}})
 
 
@@ -408,11 +408,21 @@ def _fail_next_execution(server: _HTTPServer, body: Any, params: dict[str, str])
             or not body["message"]:
         raise ApiError(400, "bad_request", 'body must be {"message": "<error>", '
                                            '"sync_id": "<optional sync id>"}')
+    return _queue_outcome(server, "fail", body)
+
+
+def _stall_next_execution(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
+    """``{"sync_id": str?}``: the next execution (of that sync, or of any sync) stays
+    ``running`` until it is cancelled."""
+    return _queue_outcome(server, "stall", body if isinstance(body, dict) else {})
+
+
+def _queue_outcome(server: _HTTPServer, outcome: str, body: Json) -> Response:
     sync_id = body.get("sync_id")
     if sync_id is not None and server.store.get("syncs", str(sync_id)) is None:
         raise ApiError(404, "not_found", f"sync {sync_id} not found", {"id": sync_id})
     with server.store.transaction():
-        queued = executions.queue_failure(server.store, body["message"], sync_id)
+        queued = executions.queue_outcome(server.store, outcome, sync_id, body.get("message"))
     return Response(200, {"data": queued})
 
 
@@ -428,6 +438,7 @@ _ADMIN_ROUTES = [
     _route("GET", "/__emulator/audiences", _audiences),
     _route("DELETE", "/__emulator/audiences/{id}", _delete_audience),
     _route("POST", "/__emulator/executions/fail-next", _fail_next_execution),
+    _route("POST", "/__emulator/executions/stall-next", _stall_next_execution),
 ]
 
 

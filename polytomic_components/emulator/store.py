@@ -28,7 +28,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "syncs": (),
     "executions": ("sync_id",),
     "audiences": ("account",),
-    "queued_failures": (),  # admin-queued execution failures, keyed by sync id or "*"
+    "queued_outcomes": (),  # admin-queued execution outcomes, keyed by sync id or "*"
 }
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60

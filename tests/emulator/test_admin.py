@@ -62,8 +62,8 @@ def test_reset_restores_deleted_audiences(emulator: Emulator, api: Api, sync: JS
     assert len(api.audiences()) == 6
 
 
-def test_reset_forgets_queued_failures(emulator: Emulator, api: Api) -> None:
+def test_reset_forgets_queued_outcomes(emulator: Emulator, api: Api) -> None:
     api.fail_next_execution("boom")
-    assert api.state()["queued_failures"] == 1
+    assert api.state()["queued_outcomes"] == 1
     emulator.reset()
-    assert api.state()["queued_failures"] == 0
+    assert api.state()["queued_outcomes"] == 0

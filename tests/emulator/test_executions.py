@@ -167,3 +167,13 @@ def test_filter_logic_binds_and_tighter_than_or(api: Api, snowflake: JSON,
                      fields=[{"source": source("first_name"), "target": "FirstName"}],
                      model_filters={"conditions": conditions, "logic": "A or B and C"})
     assert _run(api, api.data("POST", "/api/syncs", json=body))["counts"]["insert"] == 50
+
+
+def test_stalled_execution_keeps_running_until_cancelled(api: Api, sync: JSON) -> None:
+    assert api.admin("POST", "executions/stall-next", json={"sync_id": sync["id"]}).ok
+    started = _start(api, sync).json()["data"]
+    for _ in range(3):
+        assert _status(api, sync)["current_execution"]["status"] == "running"
+    api.data("POST", f"/api/syncs/{sync['id']}/cancel")
+    assert _status(api, sync)["last_execution"]["id"] == started["id"]
+    assert _status(api, sync)["last_execution"]["status"] == "canceled"

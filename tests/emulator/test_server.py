@@ -155,7 +155,7 @@ def test_reset_returns_to_seeded_state(api: Api, emulator: Emulator) -> None:
     api("POST", "/api/connections", json=SNOWFLAKE)
     emulator.reset()
     assert api.state() == {"connections": 0, "models": 0, "syncs": 0, "audiences": 6,
-                           "executions": 0, "queued_failures": 0}
+                           "executions": 0, "queued_outcomes": 0}
     assert emulator.requests_log() == []
 
 

@@ -9,7 +9,9 @@ Running an execution does what the service would do with the sample data:
 
 1. Fail, with the sync's problems as the errors, if the sync cannot run (its model or target
    connection is gone, or its audience vanished from LinkedIn).
-2. Fail with the message an admin queued (``POST /__emulator/executions/fail-next``).
+2. Do what an admin queued for the next execution: fail with a message
+   (``POST /__emulator/executions/fail-next``), or stay ``running`` until cancelled
+   (``POST /__emulator/executions/stall-next``).
 3. Run the model's query against the sample warehouse and keep the rows that pass the sync's
    model filters.
 4. Write them to the simulated audience, keyed by the identity value (or the mapped values when
@@ -29,7 +31,8 @@ from .syncs import load_sync, problems
 
 UNFINISHED = ("created", "running")
 TERMINAL = ("completed", "canceled", "failed")
-ANY_SYNC = "*"  # the key of a queued failure meant for whichever sync runs next
+ANY_SYNC = "*"  # the key of a queued outcome meant for whichever sync runs next
+OUTCOMES = ("fail", "stall")
 _COUNTS = ("insert", "update", "delete", "upserts", "error", "warnings", "total")
 
 
@@ -95,12 +98,15 @@ def cancel_execution(request: Request) -> Response:
     return ok({"message": f"canceled execution {execution['id']}"})
 
 
-def queue_failure(store: Store, message: str, sync_id: str | None) -> Json:
-    """Make the next execution of ``sync_id`` (of any sync when None) fail with ``message``."""
-    failure = {"id": sync_id or ANY_SYNC, "message": message, "queued_at": utc_now()}
-    store.delete("queued_failures", failure["id"])
-    store.insert("queued_failures", failure)
-    return failure
+def queue_outcome(store: Store, outcome: str, sync_id: str | None,
+                  message: str | None = None) -> Json:
+    """Make the next execution of ``sync_id`` (of any sync when None) ``fail`` with ``message``
+    or ``stall`` (stay running until cancelled); replaces what was queued for it before."""
+    queued = {"id": sync_id or ANY_SYNC, "outcome": outcome, "queued_at": utc_now(),
+              **({"message": message} if message else {})}
+    store.delete("queued_outcomes", queued["id"])
+    store.insert("queued_outcomes", queued)
+    return queued
 
 
 def _load_execution(store: Store, sync: Json, execution_id: str) -> Json:
@@ -119,16 +125,21 @@ def _settled(store: Store, sync: Json) -> list[Json]:
     """The sync's executions, oldest first, after running every unfinished one to its end."""
     executions = store.find("executions", sync_id=sync["id"])
     for execution in executions:
-        if execution["status"] in UNFINISHED:
+        if execution["status"] in UNFINISHED and not execution.get("stalled"):
             execution.update(started_at=execution["created_at"])
             try:
                 _run(store, sync, execution)
-                execution["status"] = "completed"
+                execution.update(status="completed", completed_at=utc_now())
             except _ExecutionFailed as failure:
-                execution.update(status="failed", errors=failure.errors)
-            execution["completed_at"] = utc_now()
+                execution.update(status="failed", errors=failure.errors, completed_at=utc_now())
+            except _Stalled:
+                execution.update(status="running", stalled=True)
             store.replace("executions", execution)
     return executions
+
+
+class _Stalled(Exception):
+    """An admin asked for this execution to keep running."""
 
 
 class _ExecutionFailed(Exception):
@@ -142,9 +153,11 @@ def _run(store: Store, sync: Json, execution: Json) -> None:
     if found:
         raise _ExecutionFailed(*(problem["message"] for problem in found))
     for key in (sync["id"], ANY_SYNC):
-        queued = store.get("queued_failures", key)
+        queued = store.get("queued_outcomes", key)
         if queued:
-            store.delete("queued_failures", key)
+            store.delete("queued_outcomes", key)
+            if queued["outcome"] == "stall":
+                raise _Stalled
             raise _ExecutionFailed(queued["message"])
 
     model = store.get("models", sync["model_ids"][0])
@@ -195,4 +208,5 @@ def _record_key(sync: Json, row: Json) -> str | None:
 
 
 def _view(execution: Json) -> Json:
-    return {key: value for key, value in execution.items() if key not in ("sync_id", "resync")}
+    return {key: value for key, value in execution.items()
+            if key not in ("sync_id", "resync", "stalled")}
