@@ -12,6 +12,7 @@ from .client import PolytomicClient
 from .discovery import creation_property_values, list_audiences
 from .errors import PolytomicError
 from .migration.commands import add_commands as add_migration_commands
+from .recovery import add_command as add_recover_command
 from .review import add_command as add_review_command
 
 
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     values.add_argument("connection_id")
     values.add_argument("property", choices=["account", "type"])
     add_migration_commands(commands)
+    add_recover_command(commands)
     add_review_command(commands)
     args = parser.parse_args(argv)
     if hasattr(args, "run"):

@@ -1,0 +1,356 @@
+"""Recovery from a `pulumi up` that was killed: `python -m polytomic_components recover`.
+
+A `pulumi up` killed while it creates an object leaves a pending `creating` operation in the
+stack's state, and the object may or may not exist in Polytomic. Within the service's 24 h
+idempotency window the next `up` replays the create; after it, the next `up` would make a
+duplicate and leave the first object orphaned. Recovery settles every pending create for good:
+
+- it finds the object the create made, if any, by matching the organization's objects against
+  the pending inputs exactly as `pulumi refresh` compares them (the provider's own
+  `observed_inputs`), leaving out objects that a resource of this state already owns and objects
+  created before the stack's last finished operation (the killed update started after it);
+- it never creates, updates or deletes anything in Polytomic; it refuses, listing the candidates,
+  when more than one object fits;
+- it writes the result into the state with the engine's own commands: `pulumi stack import` of
+  the exported deployment with each found object recorded as its resource (and every pending
+  create removed), then `pulumi refresh` of those resources, so their outputs are what the
+  service reports.
+
+`pulumi refresh --import-pending-creates` would be the engine's way, but CLI v3.274.1 drops the
+resource it is asked to import (the state ends with neither the pending operation nor the
+resource), which would orphan the object; hence the import of an edited deployment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .client import PolytomicClient
+from .errors import PolytomicError
+from .resources._base import PolytomicProvider
+from .resources.connection import ConnectionProvider
+from .resources.model import ModelProvider
+from .resources.sync import SyncProvider
+from .settings import Settings
+
+__all__ = ["Decision", "RecoveryError", "RecoveryPlan", "add_command", "plan_recovery"]
+
+_TYPE_PREFIX = "pulumi-python:dynamic/polytomic:"
+PROVIDERS: Mapping[str, PolytomicProvider] = {
+    f"{_TYPE_PREFIX}Connection": ConnectionProvider(),
+    f"{_TYPE_PREFIX}Model": ModelProvider(),
+    f"{_TYPE_PREFIX}Sync": SyncProvider(),
+}
+#: The stack identity is minted locally (no API call): an interrupted create of it made nothing.
+_LOCAL_ONLY_TYPES = frozenset({f"{_TYPE_PREFIX}StackIdentity"})
+#: How far the service's clock (`created_at`) may be behind the clock that stamped the history.
+CLOCK_SKEW = timedelta(seconds=30)
+
+
+class RecoveryError(Exception):
+    """Recovery could not run or could not finish; the message says what to do."""
+
+
+@attrs.frozen
+class Candidate:
+    """An object in Polytomic that a pending create may have made."""
+
+    id: str
+    name: str
+    created_at: datetime | None
+
+
+@attrs.frozen
+class Decision:
+    """What recovery does with one pending create.
+
+    Attributes:
+        urn: the resource whose create was interrupted.
+        action: ``import`` (record `object_id` as the resource), ``clear`` (nothing was made, or
+            the resource is in the state already: drop the operation), or ``refuse``.
+        object_id: the object to record, for ``import``.
+        reason: why, in words the user reads.
+        candidates: the objects that fit, for ``refuse``.
+    """
+
+    urn: str
+    action: str = attrs.field(validator=attrs.validators.in_(("import", "clear", "refuse")))
+    reason: str
+    object_id: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+
+
+@attrs.frozen
+class RecoveryPlan:
+    """Every pending create of a stack's state and what recovery does with it."""
+
+    decisions: tuple[Decision, ...]
+    #: Pending operations other than creates; the state import drops them, as `refresh` would.
+    other_operations: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.action == "refuse")
+
+    @property
+    def imports(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.action == "import")
+
+    def describe(self) -> str:
+        """The plan as lines a person reads (never a secret: only names, ids and times)."""
+        if not self.decisions and not self.other_operations:
+            return "No pending operations: nothing to recover."
+        lines = [f"{len(self.decisions)} pending create(s) from an interrupted update:"]
+        for decision in self.decisions:
+            lines.append(f"  {decision.action:<7} {_short(decision.urn)}: {decision.reason}")
+            lines.extend(f"            {c.id}  {c.name!r}  created {_when(c.created_at)}"
+                         for c in decision.candidates)
+        lines.extend(f"  drop    {op}" for op in self.other_operations)
+        return "\n".join(lines)
+
+    def recovered(self, deployment: Mapping[str, Any]) -> dict[str, Any]:
+        """The deployment with every found object recorded as its resource and no pending
+        operation left. Refuses while any pending create is unresolved."""
+        if self.refused:
+            raise RecoveryError("some pending creates are ambiguous; nothing was changed")
+        found = {d.urn: d.object_id for d in self.imports}
+        edited = json.loads(json.dumps(deployment))  # a deep copy, leaving the export untouched
+        body = edited["deployment"]
+        for operation in body.get("pending_operations") or []:
+            resource = operation["resource"]
+            if operation["type"] == "creating" and resource["urn"] in found:
+                # Its dependencies and parent are in the state already (the engine creates a
+                # resource only after them) and nothing depends on it yet: it can go last.
+                # The inputs stand in for outputs until the refresh that follows reads them.
+                body["resources"].append({**resource, "id": found[resource["urn"]],
+                                          "outputs": dict(resource.get("inputs") or {})})
+        body["pending_operations"] = []
+        return edited  # type: ignore[no-any-return]
+
+
+def plan_recovery(deployment: Mapping[str, Any], client: PolytomicClient, *,
+                  since: datetime | None = None) -> RecoveryPlan:
+    """Decide, for each pending create of an exported deployment, what it made in Polytomic.
+
+    Args:
+        deployment: `pulumi stack export` output (secrets may stay encrypted: they are never
+            compared, the service does not return them).
+        client: reads the organization's objects; nothing is written.
+        since: objects created before this time are not considered (the end of the stack's
+            last finished operation: the interrupted update started after it).
+    """
+    body = deployment.get("deployment") or {}
+    in_state = {r["urn"] for r in body.get("resources") or []}
+    owned = {r["id"] for r in body.get("resources") or [] if r.get("type") in PROVIDERS and r.get("id")}
+    organization = _Organization(client)
+    decisions: list[Decision] = []
+    others: list[str] = []
+    for operation in body.get("pending_operations") or []:
+        resource = operation["resource"]
+        if operation["type"] != "creating":
+            others.append(f"{operation['type']} {_short(resource['urn'])}")
+            continue
+        decision = _decide(resource, in_state, owned, organization, since)
+        if decision.object_id:
+            owned.add(decision.object_id)  # one object can answer one pending create only
+        decisions.append(decision)
+    return RecoveryPlan(tuple(decisions), tuple(others))
+
+
+def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
+            organization: _Organization, since: datetime | None) -> Decision:
+    urn, kind = resource["urn"], resource.get("type", "")
+    inputs = resource.get("inputs") or {}
+    if urn in in_state:
+        return Decision(urn, "clear", "the resource is in the state already (a later `up` "
+                        "finished its create); the pending operation is stale")
+    if kind in _LOCAL_ONLY_TYPES:
+        return Decision(urn, "clear", "made locally, nothing exists outside the state; the next "
+                        "`up` makes it again")
+    provider = PROVIDERS.get(kind)
+    if provider is None:
+        return Decision(urn, "refuse", f"{kind} is not a Polytomic resource; settle it with "
+                        "`pulumi refresh` (interactive) or `pulumi stack export`/`import`")
+    if inputs.get("adopt_id"):
+        if organization.exists(provider, inputs["adopt_id"]):
+            return Decision(urn, "import", f"adopts {provider.api_object} {inputs['adopt_id']}",
+                            object_id=inputs["adopt_id"])
+        return Decision(urn, "clear", f"{provider.api_object} {inputs['adopt_id']} to adopt does "
+                        "not exist; the next `up` reports it")
+    matching = [c for c in organization.matching(provider, inputs) if c.id not in owned]
+    recent = [c for c in matching if since is None or c.created_at is None or c.created_at >= since]
+    older = f" ({len(matching) - len(recent)} older ones, created before {_when(since)}, are left " \
+            "alone: pass --since to widen)" if len(recent) < len(matching) else ""
+    if not recent:
+        return Decision(urn, "clear", f"no {provider.api_object} that no resource owns matches "
+                        f"its inputs: the create never reached Polytomic{older}")
+    if len(recent) > 1:
+        return Decision(urn, "refuse", f"{len(recent)} {provider.api_object}s that no resource "
+                        f"owns match its inputs; pass --since <time of the interrupted update> "
+                        f"to keep the newer ones{older}", candidates=tuple(recent))
+    found = recent[0]
+    return Decision(urn, "import", f"{provider.api_object} {found.id}, created "
+                    f"{_when(found.created_at)}, matches its inputs{older}", object_id=found.id)
+
+
+class _Organization:
+    """The organization's objects, read once per kind (reads only)."""
+
+    def __init__(self, client: PolytomicClient) -> None:
+        self._client = client
+        self._lists: dict[str, list[dict[str, Any]]] = {}
+
+    def exists(self, provider: PolytomicProvider, object_id: str) -> bool:
+        return any(o["id"] == object_id for o in self._objects(provider))
+
+    def matching(self, provider: PolytomicProvider, inputs: Mapping[str, Any]) -> Iterator[Candidate]:
+        declared = {name: inputs.get(name) for name in provider.input_names}
+        compared = [n for n in provider.input_names if n not in provider.secret_inputs]
+        for summary in self._objects(provider):
+            if summary.get("name") != declared.get("name"):
+                continue
+            api_object = self._full(provider, summary)
+            observed = provider.observed_inputs(api_object, declared)
+            if all(observed.get(name) == declared.get(name) for name in compared):
+                yield Candidate(api_object["id"], str(api_object.get("name")),
+                                _parse_time(api_object.get("created_at")))
+
+    def _objects(self, provider: PolytomicProvider) -> list[dict[str, Any]]:
+        kind = provider.api_object
+        if kind not in self._lists:
+            listing = {"connection": self._client.list_connections, "model": self._client.list_models,
+                       "sync": self._client.list_syncs}[kind]
+            self._lists[kind] = list(listing())
+        return self._lists[kind]
+
+    def _full(self, provider: PolytomicProvider, summary: dict[str, Any]) -> dict[str, Any]:
+        # Syncs are listed in a slim shape (no fields, identity or target block).
+        return self._client.get_sync(summary["id"]) if provider.api_object == "sync" else summary
+
+
+# --- the engine -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PulumiStack:
+    """The `pulumi` CLI, run in a project directory for one stack."""
+
+    name: str
+    directory: Path = Path()
+
+    def run(self, *args: str) -> str:
+        command = ["pulumi", *args, "--stack", self.name, "--non-interactive"]
+        result = subprocess.run(command, cwd=self.directory, capture_output=True, text=True)
+        if result.returncode != 0:
+            hint = ("\nA killed update leaves its lock behind in self-managed backends: if no "
+                    f"`pulumi` command is running on this stack, run `pulumi cancel --stack "
+                    f"{self.name} --yes`, then recover again." if "currently locked" in result.stderr
+                    else "")
+            raise RecoveryError(f"`pulumi {' '.join(args[:2])}` failed (exit {result.returncode}):"
+                                f"\n{result.stderr.strip()}{hint}")
+        return result.stdout
+
+    def export(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "export"))  # type: ignore[no-any-return]
+
+    def settings(self) -> Settings:
+        """The stack's Polytomic credentials (stack config, else the environment), as the
+        providers read them."""
+        config = json.loads(self.run("config", "--json", "--show-secrets"))
+        return Settings.from_config({key: str(entry.get("value", "")) for key, entry in config.items()
+                                     if key.startswith("polytomic:")})
+
+    def last_finished(self) -> datetime | None:
+        """When the stack's newest recorded operation ended (a killed update leaves no record)."""
+        history = json.loads(self.run("stack", "history", "--json", "--page-size", "1") or "[]")
+        return _parse_time(history[0].get("endTime")) if history else None
+
+    def import_deployment(self, deployment: Mapping[str, Any]) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "deployment.json"
+            # The export keeps secrets encrypted; the file still stays private and short-lived.
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(deployment))
+            self.run("stack", "import", "--file", str(path))
+
+    def refresh(self, urns: Iterable[str]) -> None:
+        self.run("refresh", "--yes", "--skip-preview", *(f"--target={urn}" for urn in urns))
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `recover` to the command line; it sets `run`, which takes the parsed arguments."""
+    recover = commands.add_parser(
+        "recover", help="settle the pending creates a killed `pulumi up` left in a stack's state",
+        description="Finds what each interrupted create made in Polytomic (reading only) and "
+                    "records it in the state, so that no pending operation, duplicate or orphan "
+                    "remains. Prints the plan; changes the state only with --yes.")
+    recover.add_argument("--stack", required=True, help="the stack whose `up` was interrupted")
+    recover.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
+    recover.add_argument("--since", type=_parse_time,
+                         help="only objects created at or after this ISO time are considered "
+                              "(default: the end of the stack's last finished operation)")
+    recover.add_argument("--yes", action="store_true", help="apply the plan")
+    recover.set_defaults(run=recover_stack)
+
+
+def recover_stack(args: argparse.Namespace) -> int:
+    """Plan, print, and with --yes apply: import the found objects, then refresh them."""
+    stack = PulumiStack(args.stack, args.cwd)
+    try:
+        deployment = stack.export()
+        since = args.since
+        if since is None and (finished := stack.last_finished()) is not None:
+            since = finished - CLOCK_SKEW
+        with PolytomicClient(stack.settings()) as client:
+            plan = plan_recovery(deployment, client, since=since)
+        print(plan.describe())
+        if plan.refused:
+            print("Nothing was changed.", file=sys.stderr)
+            return 1
+        if not (plan.decisions or plan.other_operations):
+            return 0
+        if not args.yes:
+            print(f"Dry run: nothing was changed. Apply with: python -m polytomic_components "
+                  f"recover --stack {args.stack} --yes")
+            return 0
+        stack.import_deployment(plan.recovered(deployment))
+        if plan.imports:
+            stack.refresh(d.urn for d in plan.imports)
+    except (RecoveryError, PolytomicError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Recovered: {len(plan.imports)} imported, {len(plan.decisions) - len(plan.imports)} "
+          "cleared; no pending operations are left. Run `pulumi up` to finish the update.")
+    return 0
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO time such as "
+                                         "2026-11-29T06:20:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else "at an unknown time"
+
+
+def _short(urn: str) -> str:
+    """`Model newsletter-subscribers-model` for a URN."""
+    kind = urn.split("::")[-2].rsplit(":", 1)[-1]
+    return f"{kind} {urn.rsplit('::', 1)[-1]}"
+
