@@ -193,7 +193,6 @@ class PolytomicProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: v for k, v in news.items() if k != _PROVIDER_KEY})
         existing = _declared(olds)
-        inputs["supersedes"] = self._fingerprint(olds) if existing else None
         failures = list(self.validate(inputs))
         # Facts the service knows are checked when something changed since the last `up`: an
         # unchanged resource costs no API call.
@@ -204,11 +203,14 @@ class PolytomicProvider(ResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Should this diff end in a replacement (whatever asks for it, `--replace` included), the
+        # engine re-checks the new inputs without the old ones, so what the replacement needs to
+        # know travels through this process, from diff to create in one deployment: the object it
+        # supersedes (its Idempotency-Key must never replay that object's creation) and, for an
+        # object deleted outside Pulumi, what carries over.
+        self._memory("replacing")[news.get("resource_key")] = {
+            "supersedes": id_, **({key: olds.get(key) for key in self.carried} if olds.get(GONE) else {})}
         if olds.get(GONE):
-            # The engine re-checks a replacement's inputs without the old ones, so what the new
-            # object inherits travels through this process: diff, then create, in one deployment.
-            self._memory("replacing")[news.get("resource_key")] = {
-                "supersedes": id_, **{key: olds.get(key) for key in self.carried}}
             say(news.get("resource_key"), f"{self.api_object} {id_} was deleted outside Pulumi; "
                 "this deployment creates it again")
             return DiffResult(changes=True, replaces=[GONE], stables=[], delete_before_replace=False)
@@ -230,6 +232,7 @@ class PolytomicProvider(ResourceProvider):
             created = self._adopt(client, props["adopt_id"], inputs, props)
         else:
             created = self._create_once(client, props, inputs, self.to_body(inputs, props))
+        self._memory("created")[created["id"]] = props.get("resource_key")
         return CreateResult(created["id"], self._outputs(created, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -260,6 +263,13 @@ class PolytomicProvider(ResourceProvider):
         return UpdateResult(self._outputs(updated, {**olds, **news}))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if id_ in self._memory("created"):
+            # A forced replacement (`pulumi up --replace`) reaches create with no trace of the old
+            # object, so its key replays the old object's creation: both are one object, which
+            # now belongs to the replacement.
+            say(props.get("resource_key"), f"kept {self.api_object} {id_}: the replacement is the same "
+                "object (Polytomic objects are not re-created by `--replace`)")
+            return
         # A resource already gone is deleted as far as the user is concerned.
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(), id_, props)
@@ -288,12 +298,6 @@ class PolytomicProvider(ResourceProvider):
     def _outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         return {**self._inputs(props), **self._bookkeeping(props),
                 **self.computed_outputs(api_object, props)}
-
-    def _fingerprint(self, olds: Mapping[str, Any]) -> str:
-        """Names the object a replacement supersedes (secrets left out: a hash is no vault)."""
-        kept = {k: olds.get(k) for k in (*self.input_names, "resource_key", "adopt_id", GONE)
-                if k not in self.secret_inputs}
-        return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
     def _changed(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
         return bool(olds.get(GONE)) or self.stale(olds) or any(

@@ -26,6 +26,8 @@ SCHEDULE_KEYS = {
 _SCHEDULE_RANGES = {"minute": range(60), "hour": range(24)}
 #: What a field mapping may say besides its source; the API echoes exactly what was sent.
 _FIELD_SETTINGS = ("override_value", "new", "sync_mode", "encryption_enabled")
+#: What a LinkedIn audience can never change once created.
+_FIXED_AUDIENCE_PROPERTIES = ("account", "type")
 _FLAG_DEFAULTS = {"active": True, "sync_all_records": False, "skip_initial_backfill": False}
 
 
@@ -135,7 +137,7 @@ class SyncProvider(PolytomicProvider):
 
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         target = dict(inputs["target"])
-        claimed = _claimed_audience(learned)
+        claimed = _claimed_audience(learned, target.get("create"))
         if target.get("create") and claimed:
             # The audience this resource created is its audience: write into it, never create again.
             target["object"] = claimed
@@ -152,7 +154,7 @@ class SyncProvider(PolytomicProvider):
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         written_to = (api_object.get("target") or {}).get("object")
         problems = api_object.get("problems") or []
-        created = _claimed_audience(props)
+        created = props.get("created_object")
         if (props.get("target") or {}).get("create") and written_to != created:
             created = written_to  # a create block made a new audience: this is the one it owns now
         return {
@@ -173,13 +175,13 @@ class SyncProvider(PolytomicProvider):
             yield (f"audience {before} no longer exists in LinkedIn; " + (
                 "this update creates a NEW audience from target.create" if create else
                 "choose another audience (python -m polytomic_components audiences <connection id>)"))
-        elif create and _claimed_audience(olds):
+        elif create and _claimed_audience(olds, create):
             if create != (olds.get("target") or {}).get("create"):
-                yield (f"keeps syncing into audience {_claimed_audience(olds)}, which it created; "
+                yield (f"keeps syncing into audience {_claimed_audience(olds, create)}, which it created; "
                        "editing target.create does not rename or re-create an audience")
         elif create:
             yield f"creates a NEW LinkedIn audience {create.get('name')!r}" + (
-                f" and stops syncing into audience {before}" if before else "")
+                f" and stops syncing into audience {before} (kept in LinkedIn)" if before else "")
         elif is_known(target.get("object")) and target.get("object") != before and before:
             yield f"stops syncing into audience {before} and syncs into {target.get('object')} instead"
         if news.get("mode") == "remove" and olds.get("mode") != "remove":
@@ -211,9 +213,13 @@ class SyncProvider(PolytomicProvider):
         }
 
 
-def _claimed_audience(learned: Mapping[str, Any] | None) -> str | None:
-    """The audience a sync created and still owns, unless LinkedIn has lost it."""
+def _claimed_audience(learned: Mapping[str, Any] | None, create: Mapping[str, Any] | None = None) -> str | None:
+    """The audience a sync created and still owns, unless LinkedIn has lost it or `create` now
+    asks for another account or type (an audience can change neither)."""
     if not learned or learned.get("target_missing"):
+        return None
+    made_by = (learned.get("target") or {}).get("create") or {}
+    if create and made_by and any(made_by.get(key) != create.get(key) for key in _FIXED_AUDIENCE_PROPERTIES):
         return None
     return learned.get("created_object")
 

@@ -64,7 +64,7 @@ def test_dropped_response_after_commit_is_replayed_not_duplicated(
 def test_occasionally_dropped_responses_with_keys_create_exactly_once(
     client: PolytomicClient, emulator: Emulator, snowflake_body: JSON
 ) -> None:
-    emulator.set_faults(drop_after_commit_rate=0.5, seed=3)
+    emulator.set_faults(drop_after_commit_rate=0.3, seed=3)
     for i in range(10):
         client.create_connection({**snowflake_body, "name": f"conn-{i}"}, idempotency_key=_key())
     emulator.set_faults(drop_after_commit_rate=0)

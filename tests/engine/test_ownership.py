@@ -248,3 +248,31 @@ def test_a_given_audience_that_vanished_fails_the_next_up_naming_the_property(po
     stack.refresh(on_output=quiet)
     with pytest.raises(auto_errors.CommandError, match=r"target\.object: '.*' is not a target"):
         stack.preview(on_output=quiet)
+
+
+def test_a_new_pipeline_name_without_an_alias_starts_a_new_audience_and_keeps_the_old_one(
+        polytomic_stack, emulator):
+    sides = existing_connections(emulator)
+    stack = polytomic_stack(signups(sides))
+    first = up(stack)
+    stack.workspace.program = signups(sides, name="signups-2026")
+    planned = stack.preview(on_output=quiet)
+    assert "signups-2026-sync: creates a NEW LinkedIn audience 'Trial signups'" in engine_text(planned)
+    second = up(stack)
+    assert output(second, "audience") != output(first, "audience")
+    targets = emulator.api("GET", f"/api/connections/{sides['destination_connection_id']}"
+                                  "/modelsync/targetobjects").json()["data"]
+    assert {output(first, "audience"), output(second, "audience")} <= {t["id"] for t in targets}
+
+
+def test_a_forced_replace_keeps_the_object_instead_of_deleting_what_the_replacement_uses(
+        polytomic_stack, emulator):
+    stack = polytomic_stack(signups(existing_connections(emulator)))
+    first = up(stack)
+    sync_urn = next(r["urn"] for r in stack.export_stack().deployment["resources"]
+                    if r["urn"].endswith("::signups-sync"))
+    forced = stack.up(replace=[sync_urn], on_output=quiet)
+    assert (output(forced, "sync_id"), output(forced, "audience")) == \
+        (output(first, "sync_id"), output(first, "audience"))
+    assert emulator.api("GET", f"/api/syncs/{output(first, 'sync_id')}").status_code == 200
+    assert preview(stack).change_summary == {"same": 5}

@@ -31,6 +31,11 @@ def configured(provider: Any, emulator: Any) -> Any:
     return provider
 
 
+def in_a_later_deployment(emulator: Any) -> ConnectionProvider:
+    """A provider as a later `pulumi` run has it: a new process that created nothing yet."""
+    return configured(ConnectionProvider(), emulator)
+
+
 @pytest.fixture
 def connections(emulator):
     return configured(ConnectionProvider(), emulator)
@@ -119,10 +124,12 @@ def test_two_stacks_with_the_same_names_send_different_idempotency_keys():
     assert idempotency_key(first, SNOWFLAKE, 0) != idempotency_key(second, SNOWFLAKE, 0)
 
 
-def test_a_replacement_never_replays_the_creation_of_the_object_it_replaces():
-    checked = ConnectionProvider().check({}, dict(SNOWFLAKE)).inputs
-    replacing = ConnectionProvider().check(checked, dict(SNOWFLAKE)).inputs
-    assert idempotency_key(checked, SNOWFLAKE, 0) != idempotency_key(replacing, SNOWFLAKE, 0)
+def test_a_replacement_never_replays_the_creation_of_the_object_it_replaces(connections, emulator):
+    first = connections.create(dict(SNOWFLAKE))
+    connections.diff(first.id, first.outs, dict(SNOWFLAKE))  # the engine diffs, then replaces
+    second = connections.create(dict(SNOWFLAKE))
+    assert second.id != first.id
+    assert emulator.state()["connections"] == 2
 
 
 def test_check_of_unchanged_inputs_makes_no_api_call(connections, emulator):
@@ -167,7 +174,7 @@ def test_create_sends_a_reproducible_idempotency_key(connections, emulator):
 
 def test_create_after_delete_makes_a_new_object_instead_of_replaying_the_deleted_one(connections, emulator):
     first = connections.create(dict(SNOWFLAKE))
-    connections.delete(first.id, dict(SNOWFLAKE))
+    in_a_later_deployment(emulator).delete(first.id, dict(SNOWFLAKE))
     second = connections.create(dict(SNOWFLAKE))
     assert second.id != first.id
     assert emulator.api("GET", f"/api/connections/{second.id}").status_code == 200
@@ -200,7 +207,7 @@ def test_read_brings_back_an_out_of_band_rename_as_drift(connections, emulator):
 def test_delete_of_an_object_already_gone_succeeds(connections, emulator):
     created = connections.create(dict(SNOWFLAKE))
     emulator.api("DELETE", f"/api/connections/{created.id}")
-    connections.delete(created.id, dict(SNOWFLAKE))
+    in_a_later_deployment(emulator).delete(created.id, dict(SNOWFLAKE))
 
 
 def test_delete_of_a_connection_in_use_names_the_fix(connections, emulator):
@@ -208,7 +215,7 @@ def test_delete_of_a_connection_in_use_names_the_fix(connections, emulator):
     emulator.api("POST", "/api/models", json={"name": "Users", "connection_id": created.id,
                                               "configuration": {"query": "SELECT email FROM users"}})
     with pytest.raises(ValueError, match="force_destroy=True"):
-        connections.delete(created.id, dict(SNOWFLAKE))
+        in_a_later_deployment(emulator).delete(created.id, dict(SNOWFLAKE))
     assert emulator.state()["connections"] == 1
 
 
@@ -216,7 +223,7 @@ def test_force_destroy_deletes_a_connection_with_its_dependents(connections, emu
     created = connections.create(dict(SNOWFLAKE))
     emulator.api("POST", "/api/models", json={"name": "Users", "connection_id": created.id,
                                               "configuration": {"query": "SELECT email FROM users"}})
-    connections.delete(created.id, {**SNOWFLAKE, "force_destroy": True})
+    in_a_later_deployment(emulator).delete(created.id, {**SNOWFLAKE, "force_destroy": True})
     assert (emulator.state()["connections"], emulator.state()["models"]) == (0, 0)
 
 
@@ -230,3 +237,11 @@ def test_a_provider_pickles_by_reference_so_state_holds_no_code_or_settings():
     pickled = dill.dumps(ConnectionProvider(), recurse=True)
     assert b"polytomic_components.resources.connection" in pickled
     assert len(pickled) < 200
+
+
+def test_a_forced_replacement_that_replayed_the_old_object_does_not_delete_it(connections, emulator):
+    first = connections.create(dict(SNOWFLAKE))
+    replacement = connections.create(dict(SNOWFLAKE))  # `--replace`: no diff, the same key
+    connections.delete(first.id, {**SNOWFLAKE, **first.outs})  # the engine deletes "the original"
+    assert replacement.id == first.id
+    assert emulator.api("GET", f"/api/connections/{first.id}").status_code == 200
