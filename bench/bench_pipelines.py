@@ -1,59 +1,58 @@
-"""Benchmark: `pulumi up` of N LinkedInAudiencePipeline components against the local emulator.
+"""Benchmark: the library against the engine floor and a sequential script, side by side.
 
-Every row runs the real Pulumi engine offline (Automation API, inline program, throwaway file
-backend) against a Polytomic emulator process this script starts on loopback. The program creates
-one Snowflake and one LinkedIn Ads connection and N pipelines sharing them, each with its own
-model and a sync into the same seeded audience: 2 + 2N Polytomic objects.
+For every emulator latency and pipeline count N (2 shared connections + a model and a sync per
+pipeline), three variants run back to back on the same emulator, in an order that rotates:
 
-Rows (N_max is the largest of --sizes):
+- `floor`: no-op dynamic resources of the same shape (`bench/programs.py`): the engine's cost;
+- `script`: a plain sequential `requests` script (`bench/sequential.py`): the API's cost;
+- `library`: `Connection`s + `LinkedInAudiencePipeline`s (`bench/programs.py`).
 
-1. `pulumi up` for each N in --sizes; the first is the baseline every ratio is taken against.
-   For N_max also the follow-up no-change `preview` on the same stack.
-2. `pulumi up` of N_max with 50 ms emulator latency per request: the dynamic-provider host serves
-   at most 4 engine calls at a time, so the added time shows how much of the latency overlaps.
-3. `pulumi up` of N_max with injected faults (20 % 429, 10 % 503, Retry-After 0, fixed seed):
-   the time, and whether the emulator then holds exactly the expected objects (no duplicates).
+The two Pulumi variants run the real `pulumi` CLI (Automation API, inline program, throwaway file
+backend and PULUMI_HOME) through a whole lifecycle on a fresh stack: `up`, unchanged `preview`,
+unchanged `up`, `refresh`, `destroy`. The script does the creates (as `up`), a read of every
+object (as `refresh`) and a delete of every object (as `destroy`). Each measurement records the
+wall time and the `/api` requests the emulator logged (reads: GET; writes: the rest).
 
-Each row reports wall time, its ratio to the baseline row, and the /api requests the emulator
-logged (all of them, retried ones included; "writes" are those other than GET). Each row uses a
-freshly reset emulator and a fresh stack, destroyed afterwards. About a minute on 2 cores.
-
-Run from the repository root:
-
-    .venv/bin/python bench/bench_pipelines.py [--sizes 1 5 20]
+Run from the repository root: `bench/run.sh [--quick]` (installs the plotting dependency, then
+runs `python -m bench.bench_pipelines`). Writes bench/results.md, results.json and results.png
+(`--out` for another directory).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import requests
 from pulumi import automation as auto
 
-from polytomic_components import Connection, LinkedInAudiencePipeline
-from polytomic_components.args import LinkedInAudiencePipelineArgs, LinkedInDestination, SnowflakeSource
+from .programs import floor_program, library_program
+from .sequential import SequentialScript
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "bench-api-key-0123456789"
 PROJECT = "polytomic-bench"
-ACCOUNT = "512630692::urn:li:organization:28818517"
-AUDIENCE = f"{ACCOUNT}~user_audience.29728401"
-LATENCY_MS = 50
-FAULTS = {"error_429_rate": 0.2, "error_5xx_rate": 0.1, "retry_after_seconds": 0, "seed": 20250918}
-WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+VARIANTS = ("floor", "script", "library")
+STACK_OPS = ("up", "preview", "up-unchanged", "refresh", "destroy")
+SCRIPT_OPS = {"up": "create", "refresh": "read", "destroy": "delete"}
+_ID_SEGMENT = re.compile(r"[^a-z_]")
+_QUERY_POST = re.compile(r"/parameter_values$")
 
 
 # --- the emulator -------------------------------------------------------------------------------
@@ -66,37 +65,31 @@ class Emulator:
     url: str
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/__emulator/{path}", json=body, timeout=10)
+        response = requests.request(method, f"{self.url}/__emulator/{path}", json=body, timeout=30)
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def reset(self) -> None:
-        """Seeded state, no faults, empty request log."""
+    def reset(self, latency_ms: int) -> None:
+        """Seeded state, empty request log, the given latency on every /api request."""
         self.admin("POST", "reset")
+        self.admin("PUT", "faults", {"latency_ms": latency_ms})
 
-    def set_faults(self, settings: dict[str, Any]) -> None:
-        self.admin("PUT", "faults", settings)
-
-    def requests_log(self) -> list[dict[str, Any]]:
-        return self.admin("GET", "requests")["data"]
-
-    def clear_requests_log(self) -> None:
+    def take_requests_log(self) -> list[dict[str, Any]]:
+        log: list[dict[str, Any]] = self.admin("GET", "requests")["data"]
         self.admin("DELETE", "requests")
-
-    def state(self) -> dict[str, int]:
-        return self.admin("GET", "state")["data"]
+        return log
 
 
 @contextmanager
 def running_emulator(db_path: Path) -> Iterator[Emulator]:
-    """`python -m polytomic_components.emulator` on a free loopback port, stopped on exit."""
+    """`python -m polytomic_components.emulator` on a free loopback port (as tests/conftest.py)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "polytomic_components.emulator", "--host", "127.0.0.1",
          "--port", "0", "--db", str(db_path), "--api-key", API_KEY],
         stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     try:
         assert process.stdout is not None
-        banner = process.stdout.readline()  # the emulator prints exactly this one line
+        banner = process.stdout.readline()
         if "listening on " not in banner:
             raise RuntimeError(f"emulator did not start: {banner!r}")
         yield Emulator(banner.rsplit("listening on ", 1)[1].strip())
@@ -135,44 +128,21 @@ def engine_env(bin_dir: Path, scratch: Path) -> dict[str, str]:
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_PYTHON_CMD": sys.executable,
-        "PYTHONPATH": str(REPO_ROOT),  # the provider process imports polytomic_components
+        # The provider process imports the classes it unpickles: the library's and bench.programs'.
+        "PYTHONPATH": str(REPO_ROOT),
     }
-
-
-def pipelines_program(n: int) -> Callable[[], None]:
-    """Two shared connections and `n` pipelines into one existing audience (as stacks/ does)."""
-    def program() -> None:
-        snowflake = SnowflakeSource(account="uc193736182", username="loader", dbname="analytics",
-                                    password="bench-sf-password")
-        source = Connection("snowflake", name=snowflake.name, type="snowflake",
-                            configuration=snowflake.configuration(),
-                            secret_configuration=snowflake.secret_configuration())
-        linkedin = LinkedInDestination(accounts=[ACCOUNT], client_id="bench-client-id",
-                                       client_secret="bench-client-secret",
-                                       oauth_refresh_token="bench-refresh-token")
-        destination = Connection("linkedin", name=linkedin.name, type="linkedinads",
-                                 configuration=linkedin.configuration(),
-                                 secret_configuration=linkedin.secret_configuration())
-        for i in range(n):
-            LinkedInAudiencePipeline(f"segment-{i:03d}", LinkedInAudiencePipelineArgs(
-                model_name=f"Segment {i}",
-                query=f"SELECT email, first_name, last_name FROM users WHERE id % {n} = {i}",
-                source_connection_id=source.id, destination_connection_id=destination.id,
-                audience_id=AUDIENCE, fields={"first_name": "FirstName", "last_name": "LastName"}))
-        pulumi.export("pipelines", n)
-    return program
 
 
 @dataclass
 class Engine:
-    """Makes Automation API stacks whose providers reach the emulator through stack config."""
-
     command: auto.PulumiCommand
     env: dict[str, str]
     work_dir: Path
     emulator: Emulator
 
-    def new_stack(self, program: Callable[[], None]) -> auto.Stack:
+    @contextmanager
+    def stack(self, program: Callable[[], None]) -> Iterator[auto.Stack]:
+        """A new stack whose providers reach the emulator; destroyed and removed after."""
         stack = auto.create_stack(
             stack_name=f"bench-{uuid.uuid4().hex[:8]}", project_name=PROJECT, program=program,
             opts=auto.LocalWorkspaceOptions(
@@ -182,22 +152,14 @@ class Engine:
             "polytomic:apiKey": auto.ConfigValue(API_KEY, secret=True),
             "polytomic:deploymentUrl": auto.ConfigValue(self.emulator.url),
         })
-        return stack
-
-    @contextmanager
-    def fresh_stack(self, program: Callable[[], None]) -> Iterator[auto.Stack]:
-        """A new stack on a reset emulator; destroyed (with faults off) and removed after."""
-        self.emulator.reset()
-        stack = self.new_stack(program)
         try:
             yield stack
         finally:
-            self.emulator.set_faults({})
-            stack.destroy(on_output=quiet)
+            stack.destroy(on_output=_quiet)  # a no-op when the lifecycle's destroy ran
             stack.workspace.remove_stack(stack.name)
 
 
-def quiet(_line: str) -> None:
+def _quiet(_line: str) -> None:
     """Engine output is not part of the measurement."""
 
 
@@ -205,159 +167,181 @@ def quiet(_line: str) -> None:
 
 
 @dataclass
-class Row:
-    scenario: str
+class Measurement:
+    variant: str
+    latency_ms: int
     n: int
+    op: str
+    rep: int
     seconds: float
-    log: list[dict[str, Any]]
-    check: str
+    reads: int
+    writes: int
+    outcome: str
+    requests_by_path: dict[str, int] = field(default_factory=dict)
 
     @property
-    def objects(self) -> int:
-        return 2 + 2 * self.n
-
-    @property
-    def writes(self) -> int:
-        return sum(entry["method"] in WRITE_METHODS for entry in self.log)
-
-    @property
-    def faulted(self) -> int:
-        return sum(entry["fault"] is not None for entry in self.log)
+    def calls(self) -> int:
+        return self.reads + self.writes
 
 
-def changes(result: auto.UpResult | auto.PreviewResult) -> str:
-    """The engine's summary of what it did (up) or would do (preview), e.g. "create=63"."""
-    counts = (result.summary.resource_changes if isinstance(result, auto.UpResult)
-              else result.change_summary)
+def _is_read(entry: dict[str, Any]) -> bool:
+    """GET, or a POST that only asks a question (a connection type's parameter values)."""
+    return entry["method"] == "GET" or bool(_QUERY_POST.search(entry["path"]))
+
+
+def _endpoint(entry: dict[str, Any]) -> str:
+    """`GET /api/connections/{id}/parameter_values`: a logged request without its ids."""
+    segments = ["{id}" if _ID_SEGMENT.search(s) else s for s in entry["path"].split("/")]
+    return f"{entry['method']} {'/'.join(segments)}"
+
+
+_ENGINE_RESULTS = (auto.UpResult, auto.PreviewResult, auto.RefreshResult, auto.DestroyResult)
+
+
+def _outcome(result: Any) -> str:
+    """The engine's summary of what it did (up, refresh, destroy) or would do (preview)."""
+    preview = isinstance(result, auto.PreviewResult)
+    counts = result.change_summary if preview else result.summary.resource_changes
     return " ".join(f"{op}={count}" for op, count in sorted((counts or {}).items()))
 
 
-def measure(engine: Engine, scenario: str, n: int,
-            action: Callable[[], auto.UpResult | auto.PreviewResult]) -> Row:
-    """Time `action` and collect the API requests it made; a failed run is a row too."""
-    engine.emulator.clear_requests_log()
-    start = time.perf_counter()
-    try:
-        result = action()
-    except auto.CommandError as error:
+@dataclass
+class Bench:
+    engine: Engine
+    started: float = field(default_factory=time.perf_counter)
+    measurements: list[Measurement] = field(default_factory=list)
+    state_bytes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def measure(self, variant: str, latency_ms: int, n: int, op: str, rep: int,
+                action: Callable[[], Any]) -> Any:
+        """Time `action`, take the emulator's log of its requests; a failed action is recorded too."""
+        self.engine.emulator.take_requests_log()
+        start = time.perf_counter()
+        result = None
+        try:
+            result = action()
+        except (auto.CommandError, requests.RequestException) as error:
+            outcome = "FAILED: " + _last_error_line(str(error))
+        else:
+            outcome = _outcome(result) if isinstance(result, _ENGINE_RESULTS) else "ok"
         seconds = time.perf_counter() - start
-        outcome = "FAILED: " + str(error).strip().splitlines()[-1][:80]
-    else:
-        seconds = time.perf_counter() - start
-        outcome = changes(result)
-    return Row(scenario, n, seconds, engine.emulator.requests_log(), outcome)
+        log = self.engine.emulator.take_requests_log()
+        reads = sum(_is_read(entry) for entry in log)
+        measurement = Measurement(variant, latency_ms, n, op, rep, seconds, reads, len(log) - reads, outcome,
+                                  dict(Counter(_endpoint(entry) for entry in log).most_common()))
+        self.measurements.append(measurement)
+        print(f"[{time.perf_counter() - self.started:6.0f} s] {variant:<8} {latency_ms:>3} ms N={n:<3} "
+              f"{op:<13} {seconds:7.2f} s  {reads:>4} reads {measurement.writes:>4} writes  {outcome}",
+              file=sys.stderr, flush=True)
+        return result
+
+    def stack_lifecycle(self, variant: str, latency_ms: int, n: int, rep: int) -> None:
+        program = (floor_program if variant == "floor" else library_program)(n)
+        self.engine.emulator.reset(latency_ms)
+        with self.engine.stack(program) as stack:
+            for op in STACK_OPS:
+                action = {"up": stack.up, "up-unchanged": stack.up, "preview": stack.preview,
+                          "refresh": stack.refresh, "destroy": stack.destroy}[op]
+                self.measure(variant, latency_ms, n, op, rep, lambda action=action: action(on_output=_quiet))
+                if op == "up" and rep == 0:
+                    self.state_bytes[f"{variant} N={n}"] = state_sizes(stack)
+
+    def script_lifecycle(self, latency_ms: int, n: int, rep: int) -> None:
+        self.engine.emulator.reset(latency_ms)
+        script = SequentialScript(self.engine.emulator.url, API_KEY)
+        try:
+            created = self.measure("script", latency_ms, n, "up", rep, lambda: script.create(n))
+            self.measure("script", latency_ms, n, "refresh", rep, lambda: script.read(created))
+            self.measure("script", latency_ms, n, "destroy", rep, lambda: script.delete(created))
+        finally:
+            script.close()
+
+    def run(self, latencies: list[int], sizes: list[int], reps: int, small_reps: int) -> None:
+        """Every (latency, N) block runs the three variants back to back, order rotating."""
+        block = 0
+        for latency_ms in latencies:
+            for n in sizes:
+                for rep in range(small_reps if n <= 10 else reps):
+                    order = VARIANTS[block % 3:] + VARIANTS[:block % 3]
+                    block += 1
+                    for variant in order:
+                        if variant == "script":
+                            self.script_lifecycle(latency_ms, n, rep)
+                        else:
+                            self.stack_lifecycle(variant, latency_ms, n, rep)
 
 
-def up_rows(engine: Engine, n: int, *, with_preview: bool = False) -> list[Row]:
-    with engine.fresh_stack(pipelines_program(n)) as stack:
-        rows = [measure(engine, "up", n, lambda: stack.up(on_output=quiet))]
-        if with_preview:
-            rows.append(measure(engine, "preview, no change", n,
-                                lambda: stack.preview(on_output=quiet)))
-    return rows
+def _last_error_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:160] if lines else "?"
 
 
-def latency_row(engine: Engine, n: int) -> Row:
-    with engine.fresh_stack(pipelines_program(n)) as stack:
-        engine.emulator.set_faults({"latency_ms": LATENCY_MS})
-        return measure(engine, f"up, latency {LATENCY_MS} ms", n,
-                       lambda: stack.up(on_output=quiet))
+def state_sizes(stack: auto.Stack) -> dict[str, Any]:
+    """Bytes of the checkpoint, and per resource type the mean bytes of one resource's entry."""
+    deployment = stack.export_stack().deployment
+    by_type: dict[str, list[int]] = {}
+    for resource in deployment.get("resources", []):
+        kind = resource["type"].rsplit(":", 1)[-1]
+        by_type.setdefault(kind, []).append(len(json.dumps(resource, separators=(",", ":"))))
+    return {"checkpoint": len(json.dumps(deployment, separators=(",", ":"))),
+            "per_resource": {kind: {"count": len(sizes), "mean": round(statistics.mean(sizes))}
+                             for kind, sizes in sorted(by_type.items())}}
 
 
-def expected_state(seeded: dict[str, int], n: int) -> dict[str, int]:
-    return {**seeded, "connections": seeded["connections"] + 2,
-            "models": seeded["models"] + n, "syncs": seeded["syncs"] + n}
-
-
-def faults_row(engine: Engine, n: int) -> Row:
-    with engine.fresh_stack(pipelines_program(n)) as stack:
-        seeded = engine.emulator.state()
-        engine.emulator.set_faults(FAULTS)
-        row = measure(engine, "up, 429 20 % + 503 10 %", n,
-                      lambda: stack.up(on_output=quiet))
-        engine.emulator.set_faults({})  # read the result without faults
-        state, expected = engine.emulator.state(), expected_state(seeded, n)
-        objects = state["connections"] + state["models"] + state["syncs"]
-        verdict = "as expected" if state == expected else f"MISMATCH {state} != {expected}"
-        row.check += f"; {objects} objects, {verdict}"
-    return row
-
-
-def run(engine: Engine, sizes: list[int]) -> tuple[list[Row], str]:
-    """All rows, and a note on how much of the injected latency overlapped."""
-    largest = max(sizes)
-    rows: list[Row] = []
-    for n in sizes:
-        rows += up_rows(engine, n, with_preview=n == largest)
-    plain = next(row for row in rows if row.n == largest)  # the first row of N_max is its up
-    latency = latency_row(engine, largest)
-    rows += [latency, faults_row(engine, largest)]
-    return rows, latency_note(plain, latency)
-
-
-# --- reporting ----------------------------------------------------------------------------------
-
-
-def table(rows: list[Row]) -> str:
-    baseline = rows[0].seconds
-    header = (f"{'scenario':<26}{'N':>4}{'objects':>9}{'wall s':>9}{'x base':>8}"
-              f"{'requests':>10}{'writes':>8}{'faulted':>9}{'req/obj':>9}  check")
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        lines.append(f"{row.scenario:<26}{row.n:>4}{row.objects:>9}{row.seconds:>9.2f}"
-                     f"{row.seconds / baseline:>8.2f}{len(row.log):>10}{row.writes:>8}"
-                     f"{row.faulted:>9}{len(row.log) / row.objects:>9.2f}  {row.check}")
-    return "\n".join(lines)
-
-
-def latency_note(plain: Row, latency: Row) -> str:
-    """How many of the latency row's delayed requests were in flight at once, on average."""
-    delayed = sum(entry["fault"] is None for entry in latency.log)
-    serial = delayed * LATENCY_MS / 1000
-    added = latency.seconds - plain.seconds
-    if added <= 0:
-        return f"latency: added no measurable time ({added:+.1f} s)"
-    return (f"latency: {delayed} requests x {LATENCY_MS} ms = {serial:.1f} s if serial; the up took "
-            f"{added:+.1f} s over the plain N={latency.n} up, so ~{serial / added:.1f} requests "
-            "overlapped on average (the provider host serves 4 calls at a time)")
+# --- the run ------------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 20], metavar="N",
-                        help="pipeline counts for the plain `up` rows; the first is the baseline, "
-                             "the largest is reused for preview, latency and fault rows "
-                             "(default: 1 5 20)")
+    parser.add_argument("--quick", action="store_true",
+                        help="N = 1 10 at 100 ms only, one repetition (for iterating)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50, 100], metavar="N")
+    parser.add_argument("--latencies", type=int, nargs="+", default=[0, 100], metavar="MS")
+    parser.add_argument("--reps", type=int, default=1, help="repetitions for N > 10 (median kept)")
+    parser.add_argument("--small-reps", type=int, default=2, help="repetitions for N <= 10")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
+                        help="where results.md/.json/.png go (default: bench/)")
     args = parser.parse_args(argv)
-    if min(args.sizes) < 1:
-        parser.error("--sizes must be positive")
+    if args.quick:
+        args.sizes, args.latencies, args.reps, args.small_reps = [1, 10], [100], 1, 1
     return args
 
 
 def source_revision() -> str:
-    """The commit measured, "-dirty" when the working tree has uncommitted changes."""
-    result = subprocess.run(["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
-                            capture_output=True, text=True)
-    return result.stdout.strip() or "unknown"
+    """The commit measured, with "-dirty" when tracked files had uncommitted changes."""
+    head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                          capture_output=True, text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "diff", "--quiet", "HEAD", "--",
+                            "polytomic_components"]).returncode != 0
+    return head + (" (with uncommitted changes in polytomic_components/)" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .report import write_results
+
     args = parse_args(argv)
-    # A plain `kill` unwinds through the `finally` blocks, so the emulator stops with us.
+    # A plain `kill` unwinds through the `finally` blocks, so the emulator and stacks go with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    started = time.perf_counter()
+    revision = source_revision()
+    started_at, load_at_start = datetime.now(timezone.utc), os.getloadavg()
     bin_dir = pulumi_bin_dir()
     command = auto.PulumiCommand(root=str(bin_dir.parent))
     with tempfile.TemporaryDirectory(prefix="polytomic-bench-") as scratch_name:
         scratch = Path(scratch_name)
         with running_emulator(scratch / "emulator.db") as emulator:
-            engine = Engine(command, engine_env(bin_dir, scratch), scratch, emulator)
-            rows, note = run(engine, args.sizes)
-    print(f"source {source_revision()}, pulumi {command.version}, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs; x base = wall time / first row's")
-    print(table(rows))
-    print(note)
-    print(f"total runtime {time.perf_counter() - started:.0f} s (stack setup and destroys included)")
+            bench = Bench(Engine(command, engine_env(bin_dir, scratch), scratch, emulator))
+            bench.run(args.latencies, args.sizes, args.reps, args.small_reps)
+    meta = {"commit": revision, "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "runtime_s": round(time.perf_counter() - bench.started),
+            "pulumi": str(command.version), "python": sys.version.split()[0], "cpus": os.cpu_count(),
+            "sizes": args.sizes, "latencies": args.latencies, "reps": args.reps,
+            "small_reps": args.small_reps, "load_average": [*load_at_start, *os.getloadavg()]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(
+        {"meta": meta, "state_bytes": bench.state_bytes,
+         "measurements": [asdict(m) for m in bench.measurements]}, indent=1) + "\n")
+    write_results(args.out)
+    print(f"wrote {args.out / 'results.md'} in {meta['runtime_s']} s", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,238 @@
+"""results.json -> results.md (targets, times, ratios, requests, state sizes) and results.png.
+
+`python -m bench.report [DIR]` rewrites both from DIR/results.json (default: bench/).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+OPS = ("up", "preview", "up-unchanged", "refresh", "destroy")
+VARIANTS = ("floor", "script", "library")
+TARGET_N = 50
+PER_PIPELINE_FROM, PER_PIPELINE_TO = 10, 100
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The median over repetitions of one variant's op at one latency and N."""
+
+    seconds: float
+    reads: int
+    writes: int
+    outcome: str
+    reps: int
+
+
+Key = tuple[str, int, int, str]  # variant, latency_ms, n, op
+
+
+def cells(measurements: Iterable[dict[str, Any]]) -> dict[Key, Cell]:
+    grouped: dict[Key, list[dict[str, Any]]] = {}
+    for m in measurements:
+        grouped.setdefault((m["variant"], m["latency_ms"], m["n"], m["op"]), []).append(m)
+    result = {}
+    for key, runs in grouped.items():
+        runs.sort(key=lambda m: m["seconds"])
+        middle = runs[(len(runs) - 1) // 2]
+        result[key] = Cell(statistics.median(m["seconds"] for m in runs), max(m["reads"] for m in runs),
+                           max(m["writes"] for m in runs), middle["outcome"], len(runs))
+    return result
+
+
+def _loads(values: list[float]) -> str:
+    return " ".join(f"{x:.1f}" for x in values)
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _ratio(a: Cell | None, b: Cell | None) -> float | None:
+    return a.seconds / b.seconds if a and b and b.seconds else None
+
+
+def _x(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
+@dataclass
+class Report:
+    data: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        self.meta = self.data["meta"]
+        self.cells = cells(self.data["measurements"])
+        self.sizes = sorted({k[2] for k in self.cells})
+        self.latencies = sorted({k[1] for k in self.cells})
+
+    def get(self, variant: str, latency: int, n: int, op: str) -> Cell | None:
+        return self.cells.get((variant, latency, n, op))
+
+    # --- targets ------------------------------------------------------------------------------
+
+    def targets(self) -> list[tuple[str, str, bool | None]]:
+        rows: list[tuple[str, str, bool | None]] = []
+        for op in ("preview", "up-unchanged"):
+            found = [(k, c) for k, c in self.cells.items() if k[0] == "library" and k[3] == op]
+            if found:
+                worst_key, worst = max(found, key=lambda kc: kc[1].reads + kc[1].writes)
+                calls = worst.reads + worst.writes
+                rows.append((f"unchanged `{op.replace('-unchanged', '')}`: 0 API calls",
+                             f"at most {calls} ({worst.reads} reads, {worst.writes} writes; worst: "
+                             f"N={worst_key[2]}, {worst_key[1]} ms)", calls == 0))
+        rows.append(self._ratio_target("preview", 100, "floor", 1.5,
+                                       "100 ms, N=50: unchanged `preview` within 1.5x of the floor"))
+        rows.append(self._ratio_target("up", 100, "script", 0.5,
+                                       "100 ms, N=50: `up` under half the sequential script's time"))
+        rows.append(self._ratio_target("up", 0, "floor", 1.3, "0 ms, N=50: `up` within 1.3x of the floor"))
+        for latency in self.latencies:
+            growth = self.per_pipeline_growth("library", latency, "up")
+            detail = self._per_pipeline_detail("library", latency, "up")
+            rows.append((f"{latency} ms: `up` time per pipeline within 1.2x from N={PER_PIPELINE_FROM} to "
+                         f"N={PER_PIPELINE_TO}", _x(growth) + detail,
+                         None if growth is None else growth <= 1.2))
+        return rows
+
+    def _ratio_target(self, op: str, latency: int, versus: str, limit: float, text: str,
+                      ) -> tuple[str, str, bool | None]:
+        library, other = self.get("library", latency, TARGET_N, op), self.get(versus, latency, TARGET_N, op)
+        ratio = _ratio(library, other)
+        if ratio is None or library is None or other is None:
+            return text, "not measured in this run", None
+        return (text, f"{ratio:.2f}x ({library.seconds:.1f} s vs {other.seconds:.1f} s)", ratio <= limit)
+
+    def per_pipeline_growth(self, variant: str, latency: int, op: str) -> float | None:
+        low, high = (self.get(variant, latency, n, op) for n in (PER_PIPELINE_FROM, PER_PIPELINE_TO))
+        if not (low and high):
+            return None
+        return (high.seconds / PER_PIPELINE_TO) / (low.seconds / PER_PIPELINE_FROM)
+
+    def _per_pipeline_detail(self, variant: str, latency: int, op: str) -> str:
+        low, high = (self.get(variant, latency, n, op) for n in (PER_PIPELINE_FROM, PER_PIPELINE_TO))
+        if not (low and high):
+            return ""
+        return (f" ({low.seconds / PER_PIPELINE_FROM:.3f} -> {high.seconds / PER_PIPELINE_TO:.3f} "
+                "s per pipeline)")
+
+    # --- markdown -----------------------------------------------------------------------------
+
+    def markdown(self) -> str:
+        meta = self.meta
+        out = [
+            "# Benchmark results",
+            "",
+            f"Measured commit `{meta['commit']}`, started {meta['started']}; pulumi {meta['pulumi']}, "
+            f"Python {meta['python']}, {meta['cpus']} CPUs, shared with other work (1/5/15-min load "
+            f"average at the start {_loads(meta['load_average'][:3])}, at the end "
+            f"{_loads(meta['load_average'][3:])}). Whole run: {meta['runtime_s']} s. "
+            f"Repetitions: {meta['small_reps']} for N <= 10, {meta['reps']} above (medians shown). "
+            "Produced by `bench/run.sh`; raw numbers in `results.json`, plot in `results.png`.",
+            "",
+            "Variants, run back to back per latency and N: **floor** = no-op dynamic resources of the "
+            "same shape (engine only, no API call); **script** = sequential `requests` calls (`up` = "
+            "the creates, `refresh` = a GET of each object, `destroy` = a DELETE of each); **library** "
+            "= 2 `Connection`s + a `LinkedInAudiencePipeline` per pipeline. Objects: 2 + 2N.",
+            "",
+            "## Targets",
+            "",
+            "| target | measured | met |",
+            "|---|---|---|",
+        ]
+        for text, measured, met in self.targets():
+            out.append(f"| {text} | {measured} | {'—' if met is None else 'yes' if met else '**no**'} |")
+        out += ["", "## Times and ratios", "",
+                "Seconds (median); reads/writes = the library's `/api` requests; s/pipeline = library "
+                "seconds / N.", "",
+                "| latency | N | op | floor s | script s | library s | library / floor | library / script "
+                "| s/pipeline | reads | writes | engine summary |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for latency in self.latencies:
+            for n in self.sizes:
+                for op in OPS:
+                    floor, script, library = (self.get(v, latency, n, op) for v in VARIANTS)
+                    if not library:
+                        continue
+                    out.append(
+                        f"| {latency} ms | {n} | {op} | {_s(floor and floor.seconds)} | "
+                        f"{_s(script and script.seconds)} | {_s(library.seconds)} | "
+                        f"{_x(_ratio(library, floor))} | {_x(_ratio(library, script))} | "
+                        f"{library.seconds / n:.3f} | {library.reads} | {library.writes} | "
+                        f"{library.outcome} |")
+        out += ["", "## Time per pipeline, N=10 -> N=100 (ratio of seconds per pipeline)", "",
+                "| latency | op | floor | library |", "|---|---|---|---|"]
+        for latency in self.latencies:
+            for op in OPS:
+                growth = [self.per_pipeline_growth(v, latency, op) for v in ("floor", "library")]
+                if any(g is not None for g in growth):
+                    out.append(f"| {latency} ms | {op} | {_x(growth[0])} | {_x(growth[1])} |")
+        out += self.state_section() + self.requests_section()
+        return "\n".join(out) + "\n"
+
+    def state_section(self) -> list[str]:
+        out = ["", "## State size after the first `up`", "",
+               "Bytes of compact JSON: the whole checkpoint, and the mean entry per resource type "
+               "(the engine rewrites the checkpoint after every step).", "",
+               "| stack | checkpoint bytes | per resource type: mean bytes (count) |", "|---|---|---|"]
+        for name, sizes in self.data.get("state_bytes", {}).items():
+            kinds = ", ".join(f"{kind} {size['mean']} ({size['count']})"
+                              for kind, size in sizes["per_resource"].items())
+            out.append(f"| {name} | {sizes['checkpoint']} | {kinds} |")
+        return out
+
+    def requests_section(self) -> list[str]:
+        latency, n = max(self.latencies), (TARGET_N if TARGET_N in self.sizes else max(self.sizes))
+        out = ["", f"## The library's API requests by endpoint (N={n}, {latency} ms, first repetition)", "",
+               "| op | requests |", "|---|---|"]
+        for op in OPS:
+            wanted = ("library", latency, n, op)
+            first = next((m for m in self.data["measurements"]
+                          if (m["variant"], m["latency_ms"], m["n"], m["op"]) == wanted), None)
+            if first:
+                listed = "; ".join(f"{path} x{count}" for path, count in first["requests_by_path"].items())
+                out.append(f"| {op} | {listed or 'none'} |")
+        return out
+
+    # --- plot ---------------------------------------------------------------------------------
+
+    def plot(self, path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+
+        rows, cols = len(self.latencies), len(OPS)
+        figure, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+        for row, latency in enumerate(self.latencies):
+            for col, op in enumerate(OPS):
+                ax = axes[row][col]
+                for variant, style in zip(VARIANTS, ("o-", "s--", "^-"), strict=True):
+                    points = [(n, c.seconds) for n in self.sizes if (c := self.get(variant, latency, n, op))]
+                    if points:
+                        ax.plot(*zip(*points, strict=True), style, label=variant)
+                ax.set_title(f"{op}, {latency} ms latency", fontsize=10)
+                ax.set_xlabel("pipelines (N)")
+                ax.set_ylabel("seconds")
+                ax.grid(alpha=0.3)
+                ax.legend(fontsize=8)
+        figure.suptitle(f"Time against N: floor, sequential script, library ({self.meta['commit'][:12]}, "
+                        f"{self.meta['started']})")
+        figure.tight_layout()
+        figure.savefig(path, dpi=90)
+        plt.close(figure)
+
+
+def write_results(directory: Path) -> None:
+    report = Report(json.loads((directory / "results.json").read_text()))
+    (directory / "results.md").write_text(report.markdown())
+    report.plot(directory / "results.png")
+
+
+if __name__ == "__main__":
+    write_results(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
