@@ -1,20 +1,68 @@
 #!/usr/bin/env bash
-# The main job: `pulumi up` of the dev stack, with a local file backend.
+# The main job: `pulumi up` of the dev stack, with a local file backend (.polytomic/).
 #
-# Against the local Polytomic emulator unless POLYTOMIC_DEPLOYMENT_URL and POLYTOMIC_API_KEY point
-# at a real Polytomic account. State (Pulumi's and the emulator's) lives under .polytomic/, so a
+#   ./scripts/up-dev.sh                    against the local Polytomic emulator, no prompt
+#   ./scripts/up-dev.sh --account          a preview against the Polytomic account named by
+#                                          POLYTOMIC_DEPLOYMENT_URL and POLYTOMIC_API_KEY (or the dev
+#                                          stack's polytomic:* config); writes nothing
+#   ./scripts/up-dev.sh --account --apply  that preview, then the update of that account
+#
+# Other arguments go to pulumi. State (Pulumi's and the emulator's) lives under .polytomic/, so a
 # second run finds everything in place and changes nothing.
 set -euo pipefail
-source "$(dirname "$0")/bootstrap.sh"
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$repo_root/scripts/bootstrap.sh"
 cd "$repo_root"
+
+account=false
+apply=false
+pulumi_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --account) account=true ;;
+    --apply) apply=true ;;
+    *) pulumi_args+=("$arg") ;;
+  esac
+done
+if [ "$apply" = true ] && [ "$account" = false ]; then
+  echo "up-dev: --apply is for --account; the emulator run applies without it" >&2
+  exit 2
+fi
 
 state_dir="$repo_root/.polytomic"
 mkdir -p "$state_dir/pulumi-state"
 export PULUMI_BACKEND_URL="file://$state_dir/pulumi-state"
 # The reference stacks' secrets are encrypted with this demo passphrase; real stacks use their own.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-polytomic-reference-stacks}"
+pulumi stack select --create dev --non-interactive >/dev/null
 
-if [ -z "${POLYTOMIC_DEPLOYMENT_URL:-}" ] || [ -z "${POLYTOMIC_API_KEY:-}" ]; then
+configured_service() {  # the dev stack's own polytomic:* settings, which win over the environment
+  pulumi config --stack dev --json | python -c \
+    'import json, sys; print(" ".join(k for k in json.load(sys.stdin) if k.startswith("polytomic:")))'
+}
+
+if [ "$account" = true ]; then
+  url="$(pulumi config get polytomic:deploymentUrl --stack dev 2>/dev/null || echo "${POLYTOMIC_DEPLOYMENT_URL:-}")"
+  if [ -z "$url" ]; then
+    echo "up-dev: --account needs POLYTOMIC_DEPLOYMENT_URL and POLYTOMIC_API_KEY (or the dev stack's" \
+         "polytomic:deploymentUrl and polytomic:apiKey)" >&2
+    exit 2
+  fi
+  if [ "$apply" = false ]; then
+    echo "up-dev: previewing the dev stack against Polytomic at $url; nothing is written" >&2
+    pulumi preview --stack dev --non-interactive "${pulumi_args[@]}"
+    echo "up-dev: to apply this to $url, run again with --account --apply" >&2
+    exit 0
+  fi
+  echo "up-dev: updating the dev stack in Polytomic at $url (preview first)" >&2
+  pulumi up --stack dev --yes --non-interactive "${pulumi_args[@]}"
+else
+  settings="$(configured_service)"
+  if [ -n "$settings" ]; then
+    echo "up-dev: the dev stack's config sets $settings, which would win over the emulator;" \
+         "run with --account to use that service" >&2
+    exit 2
+  fi
   export POLYTOMIC_API_KEY="emulator-api-key"
   coproc EMULATOR { exec python -m polytomic_components.emulator --host 127.0.0.1 --port 0 \
                       --db "$state_dir/emulator.db" --api-key "$POLYTOMIC_API_KEY"; }
@@ -22,11 +70,7 @@ if [ -z "${POLYTOMIC_DEPLOYMENT_URL:-}" ] || [ -z "${POLYTOMIC_API_KEY:-}" ]; th
   read -r banner <&"${EMULATOR[0]}"
   export POLYTOMIC_DEPLOYMENT_URL="${banner##* }"
   echo "up-dev: using the local Polytomic emulator at $POLYTOMIC_DEPLOYMENT_URL" >&2
-else
-  echo "up-dev: using Polytomic at $POLYTOMIC_DEPLOYMENT_URL" >&2
+  pulumi up --stack dev --yes --non-interactive --skip-preview "${pulumi_args[@]}"
 fi
-
-pulumi stack select --create dev --non-interactive >/dev/null
-pulumi up --stack dev --yes --non-interactive --skip-preview "$@"
 echo "Audiences:"
 pulumi stack output audiences --stack dev --json
