@@ -20,14 +20,11 @@ import attrs
 import pulumi
 
 from .errors import PolytomicError
-from .resources.sync import FREQUENCIES, IDENTITY_FUNCTIONS, _check_schedule
+from .resources.sync import FREQUENCIES, IDENTITY_FUNCTIONS, SCHEDULE_FIELDS, _check_schedule
 
 AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
-#: Schedule keys of the API (§5.3 of the API notes); `run_after` and `job_id` are not text.
-ALLOWED_SCHEDULE_KEYS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month",
-                         "run_after", "run_after_success_only", "connection_id", "job_id")
 #: Schedule keys the API takes as text holding a whole number; YAML writes them as numbers.
 _NUMERIC_SCHEDULE_KEYS = ("minute", "hour", "day_of_month", "month")
 _LONGEST_SHOWN_VALUE = 80
@@ -346,10 +343,10 @@ def _whole_number(value: Any) -> Any:
 def _schedule(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _wrong("schedule", "an object such as {frequency: daily, hour: 6, minute: 0}", value)
-    unknown = sorted(str(k) for k in value if k not in ALLOWED_SCHEDULE_KEYS)
+    unknown = sorted(str(k) for k in value if k not in SCHEDULE_FIELDS)
     if unknown:
         raise ArgumentError(f"schedule.{unknown[0]}",
-                            f"unknown key; allowed keys: {', '.join(ALLOWED_SCHEDULE_KEYS)}")
+                            f"unknown key; allowed keys: {', '.join(SCHEDULE_FIELDS)}")
     if "frequency" not in value:
         raise ArgumentError("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
     schedule = {k: _whole_number(v) if k in _NUMERIC_SCHEDULE_KEYS else v for k, v in value.items()}

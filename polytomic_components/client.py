@@ -294,6 +294,17 @@ class PolytomicClient:
         """Every connection type the deployment offers."""
         return self._request("GET", "/api/connection_types")["data"]
 
+    def connection_type_schema(self, type_id: str) -> JSON:
+        """The JSON Schema of a connection type's ``configuration`` (``properties`` with
+        ``type``, ``enum``, ``sensitive``, ``readOnly``; ``required``)."""
+        return self._request("GET", f"/api/connection_types/{_segment(type_id)}")
+
+    def type_parameter_values(self, type_id: str, field: str, parameters: JSON) -> JSON:
+        """Choices for a configuration ``field`` of a connection not saved yet, given the rest
+        of its configuration: ``{<field>: {allows_creation, values: [{value, label, path}]}}``."""
+        path = f"/api/connection_types/{_segment(type_id)}/parameter_values"
+        return self._request("POST", path, json={"field": field, "parameters": parameters})["data"]
+
     # -- models ---------------------------------------------------------------------------------
 
     def list_models(self) -> list[JSON]:
@@ -308,6 +319,11 @@ class PolytomicClient:
         """Create a model (``{name, connection_id, configuration, ...}``); blocks until its
         fields are detected. With an ``idempotency_key`` the call is safe to retry."""
         return self._create("models", body, idempotency_key)
+
+    def preview_model(self, body: JSON) -> JSON:
+        """What a model (``{name, connection_id, configuration, ...}``) would be, with its detected
+        fields, without saving it; the service rejects a query it cannot run."""
+        return self._request("POST", "/api/model-preview", json=body)["data"]
 
     def update_model(self, model_id: str, body: JSON) -> JSON:
         """Replace a model (PUT, full body)."""

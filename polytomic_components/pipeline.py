@@ -57,9 +57,10 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)  # type: ignore[arg-type]
 
         adopt = args.adopt
+        mapped = sorted({args.identity.source, *(f.source for f in args.fields)})
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
-                      configuration={"query": args.query}, adopt_id=adopt.model_id if adopt else None,
-                      opts=child)
+                      configuration={"query": args.query}, required_fields=mapped,
+                      adopt_id=adopt.model_id if adopt else None, opts=child)
 
         def mapping(field: FieldMapping | IdentityMapping) -> dict[str, object]:
             return {"source": {"model_id": model.id, "field": field.source}, "target": field.target}

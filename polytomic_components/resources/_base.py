@@ -43,6 +43,7 @@ from ..errors import (
     NotFoundError,
     PermissionDeniedError,
     PolytomicConnectionError,
+    PolytomicError,
     RateLimitedError,
     ReplayedDeletedObjectError,
     ServerError,
@@ -121,6 +122,11 @@ class PolytomicProvider(ResourceProvider):
     secret_inputs: ClassVar[tuple[str, ...]] = ()
     #: Client method suffix: `create_<api_object>`, `get_<api_object>`, ...
     api_object: ClassVar[str]
+    #: Whether service checks run even when a shape is wrong, to report every problem at once
+    #: (only for checks that guard the shapes they read).
+    checks_schema_despite_shape_failures: ClassVar[bool] = False
+    #: Inputs only `check` uses (never sent, never diffed); a change to them is checked again.
+    check_inputs: ClassVar[tuple[str, ...]] = ()
     #: Outputs that carry over to the object replacing one deleted outside Pulumi.
     carried: ClassVar[tuple[str, ...]] = ()
 
@@ -196,8 +202,9 @@ class PolytomicProvider(ResourceProvider):
         failures = list(self.validate(inputs))
         # Facts the service knows are checked when something changed since the last `up`: an
         # unchanged resource costs no API call.
-        if not failures and (not existing or self._changed(olds, inputs)):
-            failures = self._service_failures_if_configured(inputs, creating=not existing)
+        if ((not failures or self.checks_schema_despite_shape_failures)
+                and (not existing or self._changed(olds, inputs))):
+            failures += self._service_failures_if_configured(inputs, creating=not existing)
         for consequence in self.consequences({}, inputs) if not (existing or failures) else ():
             say(inputs.get("resource_key"), consequence)
         return CheckResult(inputs, failures)
@@ -302,7 +309,7 @@ class PolytomicProvider(ResourceProvider):
     def _changed(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
         return bool(olds.get(GONE)) or self.stale(olds) or any(
             olds.get(name) != inputs.get(name) or not is_known(inputs.get(name))
-            for name in self.input_names)
+            for name in (*self.input_names, *self.check_inputs))
 
     def _service_failures_if_configured(self, inputs: Mapping[str, Any], *, creating: bool,
                                         ) -> list[CheckFailure]:
@@ -398,6 +405,48 @@ def require_text(inputs: Mapping[str, Any], path: str) -> Iterator[CheckFailure]
     value = _at(inputs, path)
     if is_known(value) and (not isinstance(value, str) or not value.strip()):
         yield failure(path, "is required and must be a non-empty string")
+
+
+def optional_text(inputs: Mapping[str, Any], path: str) -> Iterator[CheckFailure]:
+    value = _at(inputs, path)
+    if value is not None and is_known(value) and not isinstance(value, str):
+        yield failure(path, f"must be a string, got {type(value).__name__} {value!r}")
+
+
+def require_bool(inputs: Mapping[str, Any], path: str) -> Iterator[CheckFailure]:
+    value = _at(inputs, path)
+    if value is not None and is_known(value) and not isinstance(value, bool):
+        yield failure(path, f"must be true or false, got {type(value).__name__} {value!r}")
+
+
+def require_list(inputs: Mapping[str, Any], path: str, item: type) -> Iterator[CheckFailure]:
+    """An optional list whose known items are all of type `item`."""
+    value = _at(inputs, path)
+    if value is None or not is_known(value):
+        return
+    if not isinstance(value, (list, tuple)):
+        yield failure(path, f"must be a list, got {type(value).__name__}")
+        return
+    for index, entry in enumerate(value):
+        if is_known(entry) and not isinstance(entry, item):
+            shape = "an object" if item is Mapping else "a string"
+            yield failure(f"{path}[{index}]", f"must be {shape}, got {type(entry).__name__} {entry!r}")
+
+
+def require_mapping(inputs: Mapping[str, Any], path: str, example: str) -> Iterator[CheckFailure]:
+    value = _at(inputs, path)
+    if value is not None and is_known(value) and not isinstance(value, Mapping):
+        yield failure(path, f"must be an object such as {example}, got {type(value).__name__}")
+
+
+def service_failure(error: PolytomicError, path: str, prefix: str = "") -> CheckFailure:
+    """A service's refusal as a check failure: at the path the service names (under `prefix`),
+    else at `path`, with the service's own message."""
+    where = error.metadata.get("path") if isinstance(error.metadata.get("path"), str) else None
+    message = error.message
+    if where and message.startswith(f"{where}: "):
+        message = message[len(where) + 2:]
+    return failure(f"{prefix}{where}" if where else path, message)
 
 
 def require_choice(inputs: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> Iterator[CheckFailure]:

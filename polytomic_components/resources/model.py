@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, Resource
 
-from ._base import PolytomicProvider, failure, is_known, ownership, require_text
+from ..client import PolytomicClient
+from ..errors import BadRequestError, NotFoundError, ValidationError
+from ._base import (
+    PolytomicProvider,
+    failure,
+    is_known,
+    optional_text,
+    ownership,
+    require_list,
+    require_text,
+    service_failure,
+)
 
 _SOURCES = ("query", "table", "view")
+#: Model settings the API documents besides its source; sent only when set.
+_OPTIONS = ("identifier", "tracking_columns", "additional_fields", "relations", "labels")
 
 
 class ModelProvider(PolytomicProvider):
-    input_names = ("name", "connection_id", "configuration", "identifier")
+    input_names = ("name", "connection_id", "configuration", *_OPTIONS)
+    check_inputs = ("required_fields",)
     replace_on = ("connection_id",)
     api_object = "model"
 
     def validate(self, inputs: dict[str, Any]) -> Iterator[CheckFailure]:
         yield from require_text(inputs, "name")
         yield from require_text(inputs, "connection_id")
+        yield from optional_text(inputs, "identifier")
+        for key, shape in (("tracking_columns", str), ("labels", str), ("required_fields", str),
+                           ("additional_fields", Mapping), ("relations", Mapping)):
+            yield from require_list(inputs, key, shape)
         configuration = inputs.get("configuration")
         if not is_known(configuration):
             return
@@ -32,10 +50,28 @@ class ModelProvider(PolytomicProvider):
             yield failure("configuration", "needs exactly one of `query`, `table` (with `schema`) "
                           f"or `view` (with `schema`); got {', '.join(given) or 'none'}")
 
-    def to_body(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+        body = self.to_body(inputs, {})
+        if not is_known(body):
+            return  # a new connection (preview): the model is checked again before it is written
+        try:
+            preview = client.preview_model(body)
+        except NotFoundError as error:
+            yield service_failure(error, "connection_id")
+            return
+        except (BadRequestError, ValidationError) as error:
+            yield service_failure(error, "configuration")
+            return
+        names = [f["name"] for f in preview.get("fields", [])]
+        for index, name in enumerate(inputs.get("required_fields") or []):
+            if name not in names:
+                yield failure(f"required_fields[{index}]", f"{name!r} is not a field this model's query "
+                              f"selects (it selects: {', '.join(names)}); add it to the query, or stop "
+                              "mapping it")
+
+    def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         body = {k: inputs[k] for k in ("name", "connection_id", "configuration")}
-        if inputs.get("identifier"):
-            body["identifier"] = inputs["identifier"]
+        body.update({k: inputs[k] for k in _OPTIONS if inputs.get(k) not in (None, [])})
         return body
 
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,9 +80,20 @@ class ModelProvider(PolytomicProvider):
         return {"fields": fields, "field_names": [f["name"] for f in fields]}
 
     def observed_inputs(self, api_object: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
-        return {**inputs, "name": api_object.get("name"), "connection_id": api_object.get("connection_id"),
-                "configuration": api_object.get("configuration"),
-                "identifier": api_object.get("identifier") if inputs.get("identifier") else None}
+        options = {k: _as_sent(k, api_object.get(k)) if inputs.get(k) not in (None, []) else inputs.get(k)
+                   for k in _OPTIONS}
+        return {**inputs, **options, "name": api_object.get("name"),
+                "connection_id": api_object.get("connection_id"),
+                "configuration": api_object.get("configuration")}
+
+
+def _as_sent(key: str, value: Any) -> Any:
+    """An option as a client writes it: the API answers labels as objects."""
+    if key == "labels" and isinstance(value, list):
+        return [label.get("name") if isinstance(label, Mapping) else label for label in value]
+    if key == "additional_fields" and isinstance(value, list):
+        return [{k: v for k, v in field.items() if v is not None} for field in value]
+    return value
 
 
 class Model(Resource, module="polytomic", name="Model"):
@@ -67,6 +114,11 @@ class Model(Resource, module="polytomic", name="Model"):
         connection_id: pulumi.Input[str],
         configuration: pulumi.Input[Mapping[str, Any]],
         identifier: pulumi.Input[str] | None = None,
+        tracking_columns: pulumi.Input[Sequence[str]] | None = None,
+        additional_fields: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
+        relations: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
+        labels: pulumi.Input[Sequence[str]] | None = None,
+        required_fields: pulumi.Input[Sequence[str]] | None = None,
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -77,10 +129,18 @@ class Model(Resource, module="polytomic", name="Model"):
         :param connection_id: the source connection (changing it replaces the model).
         :param configuration: ``{"query": "SELECT ..."}``, or ``{"schema": ..., "table": ...}``.
         :param identifier: the field that uniquely identifies a row.
+        :param tracking_columns: fields whose changes mark a row as changed.
+        :param additional_fields: fields declared by hand: ``{name, label, type, example?}``.
+        :param relations: joins to other models: ``{from, to: {model_id, field}}``.
+        :param labels: label names.
+        :param required_fields: fields something else needs (a sync's mappings): ``pulumi preview``
+            fails when the query does not select one. Not sent to Polytomic.
         """
         props = {
             "name": name, "connection_id": connection_id, "configuration": configuration,
-            "identifier": identifier, **ownership(resource_name, "Model", adopt_id),
+            "identifier": identifier, "tracking_columns": tracking_columns,
+            "additional_fields": additional_fields, "relations": relations, "labels": labels,
+            "required_fields": required_fields, **ownership(resource_name, "Model", adopt_id),
             "fields": None, "field_names": None,
         }
         super().__init__(ModelProvider(), resource_name, props, opts)

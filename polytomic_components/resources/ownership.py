@@ -19,7 +19,20 @@ from pulumi.runtime import settings
 
 #: The identity resource of the program run in progress, by run (an inline Automation API host
 #: runs several stacks' programs in one process, each with its own engine connection).
-_IDENTITIES: dict[int, StackIdentity] = {}
+_IDENTITIES: dict[object, StackIdentity] = {}
+#: Set in a component provider process: see `share_identity_across_constructs`.
+_ONE_RUN_PER_PROCESS = False
+
+
+def share_identity_across_constructs() -> None:
+    """Key the identity by stack in this process, which serves one run through many Construct calls.
+
+    A component provider (the engine starts one per run) gets a new engine connection for each
+    component it constructs; keyed by connection, two pipelines in one program would each declare
+    the stack's identity.
+    """
+    global _ONE_RUN_PER_PROCESS
+    _ONE_RUN_PER_PROCESS = True
 
 
 class StackIdentityProvider(ResourceProvider):
@@ -44,7 +57,7 @@ class StackIdentity(Resource, module="polytomic", name="StackIdentity"):
 
 def stack_owner() -> pulumi.Output[str]:
     """The identity of the stack being deployed, declaring it on first use in this run."""
-    run = id(settings.get_monitor())
+    run = (pulumi.get_project(), pulumi.get_stack()) if _ONE_RUN_PER_PROCESS else id(settings.get_monitor())
     identity = _IDENTITIES.get(run)
     if identity is None:
         identity = _IDENTITIES[run] = StackIdentity()

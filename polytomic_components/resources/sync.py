@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, Resource
 
 from ..client import PolytomicClient
-from ._base import PolytomicProvider, failure, is_known, ownership, require_choice, require_text, say
+from ..errors import NotFoundError, PolytomicError
+from ._base import (
+    PolytomicProvider,
+    failure,
+    is_known,
+    ownership,
+    require_bool,
+    require_choice,
+    require_text,
+    say,
+    service_failure,
+)
 
 MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
 FREQUENCIES = ("manual", "continuous", "hourly", "daily", "weekly", "custom", "builder",
@@ -24,6 +35,9 @@ SCHEDULE_KEYS = {
     "runafter": ("run_after",),
 }
 _SCHEDULE_RANGES = {"minute": range(60), "hour": range(24)}
+#: Every schedule setting of the API; `run_after` and `job_id` are not text.
+SCHEDULE_FIELDS = ("frequency", "minute", "hour", "day_of_week", "day_of_month", "month",
+                   "run_after", "run_after_success_only", "connection_id", "job_id")
 #: What a field mapping may say besides its source; the API echoes exactly what was sent.
 _FIELD_SETTINGS = ("override_value", "new", "sync_mode", "encryption_enabled")
 #: What a LinkedIn audience can never change once created.
@@ -86,6 +100,8 @@ class SyncProvider(PolytomicProvider):
     def validate(self, inputs: dict[str, Any]) -> Iterator[CheckFailure]:
         yield from require_text(inputs, "name")
         yield from require_choice(inputs, "mode", MODES)
+        for flag in _FLAG_DEFAULTS:
+            yield from require_bool(inputs, flag)
         yield from _check_schedule(inputs.get("schedule"))
         yield from _check_target(inputs.get("target"))
         yield from _check_fields(inputs.get("fields"))
@@ -94,46 +110,82 @@ class SyncProvider(PolytomicProvider):
             yield from _check_identity(identity)
 
     def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+        yield from self._source_failures(client, inputs)
         target = inputs["target"]
         if not (is_known(target) and is_known(inputs["mode"])):
             return  # a new connection (preview): its facts are checked before the sync is written
-        connection_id = target["connection_id"]
-        if client.get_connection(connection_id).get("status") == "unauthorized":
-            where = inputs.get("auth_url") or "the connection's auth_url output"
-            yield failure("target.connection_id", f"connection {connection_id} is not authorized yet. Open "
-                          f"{where} in a browser, authorize, then run `pulumi up` again")
+        try:
+            described = yield from self._described_target(client, target, inputs.get("auth_url"))
+        except PolytomicError as error:
+            if isinstance(error, NotFoundError) and error.path and error.path.endswith(target["connection_id"]):
+                yield failure("target.connection_id", f"no connection {target['connection_id']!r} exists")
+            else:
+                yield service_failure(error, "target.connection_id", "target.")
             return
-        discovered = client.target_objects(connection_id)
-        if target.get("object"):
-            found = {o["id"]: o for o in discovered.objects}
-            if target["object"] not in found:
-                yield failure("target.object", f"{target['object']!r} is not a target of connection "
-                              f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
-                return
-            described = client.target_fields(connection_id, target=target["object"])
-        else:
-            creation = discovered.creation or {}
-            for prop in (p["id"] for p in creation.get("properties", []) if p.get("enum")):
-                allowed = [v["value"] for v in client.target_property_values(connection_id, prop)]
-                if target["create"].get(prop) not in allowed:
-                    yield failure(f"target.create.{prop}", f"{target['create'].get(prop)!r} is not "
-                                  f"allowed; use one of: {', '.join(allowed)}")
-                    return
-            described = client.target_fields(connection_id, properties=target["create"])
+        if described is None:
+            return
         modes = [m["mode"] for m in described.get("modes", [])]
         if inputs["mode"] not in modes:
             yield failure("mode", f"{inputs['mode']!r} is not supported by this target; "
                           f"use one of: {', '.join(modes)}")
-        field_ids = sorted(f["id"] for f in described.get("fields", []))
-        fields = inputs["fields"] if isinstance(inputs["fields"], list) else []
-        mapped = [(f"fields[{i}].target", f.get("target"))
-                  for i, f in enumerate(fields) if isinstance(f, Mapping)]
-        if isinstance(inputs.get("identity"), Mapping):
-            mapped.append(("identity.target", inputs["identity"]["target"]))
-        for path, field_id in mapped:
-            if is_known(field_id) and field_id not in field_ids:
+        target_fields = {f["id"]: f for f in described.get("fields", [])}
+        for path, field_id in _mapped_targets(inputs):
+            if is_known(field_id) and field_id not in target_fields:
                 yield failure(path, f"{field_id!r} is not a field of this target; "
-                              f"use one of: {', '.join(field_ids)}")
+                              f"use one of: {', '.join(sorted(target_fields))}")
+        identity = inputs.get("identity")
+        if isinstance(identity, Mapping) and identity.get("target") in target_fields:
+            offered = [f["id"] for f in target_fields[identity["target"]].get("identity_functions") or []]
+            if offered and identity.get("function") not in offered:
+                yield failure("identity.function", f"{identity.get('function')!r} cannot match "
+                              f"{identity['target']}; use one of: {', '.join(offered)}")
+
+    def _described_target(self, client: PolytomicClient, target: Mapping[str, Any],
+                          auth_url: str | None) -> Generator[CheckFailure, None, Mapping[str, Any] | None]:
+        """Fields and modes of the target, or None after yielding why it cannot be described."""
+        connection_id = target["connection_id"]
+        connection = self.remember(("connection", connection_id), lambda: client.get_connection(connection_id))
+        if connection.get("status") == "unauthorized":
+            where = auth_url or "the connection's auth_url output"
+            yield failure("target.connection_id", f"connection {connection_id} is not authorized yet. Open "
+                          f"{where} in a browser, authorize, then run `pulumi up` again")
+            return None
+        discovered = self.remember(("targets", connection_id), lambda: client.target_objects(connection_id))
+        if target.get("object"):
+            found = {o["id"] for o in discovered.objects}
+            if target["object"] not in found:
+                yield failure("target.object", f"{target['object']!r} is not a target of connection "
+                              f"{connection_id}; available: {', '.join(sorted(found)) or 'none'}")
+                return None
+            return self.remember(("fields", connection_id, target["object"]),
+                                 lambda: client.target_fields(connection_id, target=target["object"]))
+        creation = discovered.creation or {}
+        for prop in (p["id"] for p in creation.get("properties", []) if p.get("enum")):
+            allowed = [v["value"] for v in self.remember(
+                ("values", connection_id, prop), lambda p=prop: client.target_property_values(connection_id, p))]
+            if target["create"].get(prop) not in allowed:
+                yield failure(f"target.create.{prop}", f"{target['create'].get(prop)!r} is not "
+                              f"allowed; use one of: {', '.join(allowed)}")
+                return None
+        kind = {k: v for k, v in target["create"].items() if k in _FIXED_AUDIENCE_PROPERTIES}
+        return self.remember(("fields", connection_id, *sorted(kind.items())),
+                             lambda: client.target_fields(connection_id, properties=target["create"]))
+
+    def _source_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+        """Every mapped model field must be one its model has."""
+        for path, source in _mapped_sources(inputs):
+            model_id, field = source.get("model_id"), source.get("field")
+            if not (is_known(model_id) and is_known(field)):
+                continue  # a model created in this deployment: its own check ran its query
+            try:
+                model = self.remember(("model", model_id), lambda m=model_id: client.get_model(m))
+            except NotFoundError:
+                yield failure(path, f"model {model_id!r} does not exist")
+                continue
+            names = [f["name"] for f in model.get("fields", [])]
+            if field not in names:
+                yield failure(path, f"{field!r} is not a field of model {model.get('name')!r}; "
+                              f"its fields: {', '.join(names)}")
 
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         target = dict(inputs["target"])
@@ -224,12 +276,33 @@ def _claimed_audience(learned: Mapping[str, Any] | None, create: Mapping[str, An
     return learned.get("created_object")
 
 
+def _mapped_sources(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    fields = inputs.get("fields") if isinstance(inputs.get("fields"), list) else []
+    for index, field in enumerate(fields):
+        if isinstance(field, Mapping) and isinstance(field.get("source"), Mapping):
+            yield f"fields[{index}].source", field["source"]
+    identity = inputs.get("identity")
+    if isinstance(identity, Mapping) and isinstance(identity.get("source"), Mapping):
+        yield "identity.source", identity["source"]
+
+
+def _mapped_targets(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    fields = inputs.get("fields") if isinstance(inputs.get("fields"), list) else []
+    for index, field in enumerate(fields):
+        if isinstance(field, Mapping):
+            yield f"fields[{index}].target", field.get("target")
+    if isinstance(inputs.get("identity"), Mapping):
+        yield "identity.target", inputs["identity"].get("target")
+
+
 def _check_schedule(schedule: Any) -> Iterator[CheckFailure]:
     if not is_known(schedule):
         return
     if not isinstance(schedule, Mapping):
         yield failure("schedule", "is required, e.g. {\"frequency\": \"continuous\"}")
         return
+    for key in sorted(str(k) for k in schedule if k not in SCHEDULE_FIELDS):
+        yield failure(f"schedule.{key}", f"is not a schedule setting; use: {', '.join(SCHEDULE_FIELDS)}")
     frequency = schedule.get("frequency")
     if frequency in (None, ""):
         yield failure("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
@@ -254,7 +327,7 @@ def _check_target(target: Any) -> Iterator[CheckFailure]:
     if not isinstance(target, Mapping):
         yield failure("target", "is required: {connection_id, object} or {connection_id, create}")
         return
-    yield from require_text(target, "connection_id") if True else ()
+    yield from require_text({"target": target}, "target.connection_id")
     has_object, has_create = bool(target.get("object")), bool(target.get("create"))
     if has_object == has_create:
         yield failure("target", "needs exactly one of `object` (an existing target, e.g. an audience id) "
@@ -290,7 +363,11 @@ def _check_source(source: Any, path: str) -> Iterator[CheckFailure]:
         yield failure(path, "needs `model_id` and `field` (a field name of that model)")
 
 
-def _check_identity(identity: Mapping[str, Any]) -> Iterator[CheckFailure]:
+def _check_identity(identity: Any) -> Iterator[CheckFailure]:
+    if not isinstance(identity, Mapping):
+        yield failure("identity", "must be an object such as "
+                      "{\"source\": {\"model_id\", \"field\"}, \"target\": \"Email\", \"function\": \"Equality\"}")
+        return
     yield from _check_source(identity.get("source"), "identity.source")
     yield from require_text({"identity": identity}, "identity.target")
     yield from require_choice({"identity": identity}, "identity.function", IDENTITY_FUNCTIONS)

@@ -69,6 +69,8 @@ def world(sdk: Any, sdk_call: Call) -> World:
     return World(sdk, sdk_call)
 
 
+CONNECTION_TYPES = ("snowflake", "linkedinads", "postgresql", "bigquery", "s3", "salesforce", "hubspot")
+
 # One contract per public method of PolytomicClient: the SDK call that hits the same route.
 CONTRACTS: dict[str, Callable[[World], Any]] = {
     "me": lambda w: w.call(w.sdk.identity.get),
@@ -84,6 +86,13 @@ CONTRACTS: dict[str, Callable[[World], Any]] = {
     "connection_parameter_values": lambda w: w.call(w.sdk.connections.get_parameter_values,
                                                     id=w.linkedin.id),
     "connection_types": lambda w: w.call(w.sdk.connections.get_types),
+    "connection_type_schema": lambda w: [w.call(w.sdk.connections.get_connection_type_schema, id=type_id)
+                                         for type_id in CONNECTION_TYPES],
+    "type_parameter_values": lambda w: w.call(
+        w.sdk.connections.get_type_parameter_values, type="linkedinads", field="accounts",
+        parameters={"client_id": "i", "client_secret": "s", "oauth_refresh_token": "r"}),
+    "preview_model": lambda w: w.call(w.sdk.models.preview, name="Preview",
+                                      connection_id=w.snowflake.id, configuration={"query": QUERY}),
     "list_models": lambda w: w.call(w.sdk.models.list),
     "get_model": lambda w: w.call(w.sdk.models.get, id=w.model.id),
     "create_model": lambda w: w.call(
@@ -168,17 +177,6 @@ def test_unauthorized_body_answers_in_the_sdk_shape(emulator: Emulator) -> None:
 
 
 # Routes the library's checks at preview rely on, beyond PolytomicClient's current methods.
-
-@pytest.mark.parametrize("type_id", ["snowflake", "linkedinads", "postgresql", "bigquery", "s3",
-                                     "salesforce", "hubspot"])
-def test_connection_type_schema_answers_in_the_sdk_shape(world: World, type_id: str) -> None:
-    world.call(world.sdk.connections.get_connection_type_schema, id=type_id)
-
-
-def test_model_preview_answers_in_the_sdk_shape(world: World) -> None:
-    world.call(world.sdk.models.preview, name="Preview", connection_id=world.snowflake.id,
-               configuration={"query": QUERY})
-
 
 def test_connection_test_answers_in_the_sdk_shape(world: World) -> None:
     world.call(world.sdk.connections.test_connection, type="snowflake",
