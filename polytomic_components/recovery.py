@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from pulumi.dynamic import ConfigureRequest
 
 from .client import PolytomicClient
 from .errors import PolytomicError
@@ -46,10 +47,10 @@ from .settings import Settings
 __all__ = ["Decision", "RecoveryError", "RecoveryPlan", "add_command", "plan_recovery"]
 
 _TYPE_PREFIX = "pulumi-python:dynamic/polytomic:"
-PROVIDERS: Mapping[str, PolytomicProvider] = {
-    f"{_TYPE_PREFIX}Connection": ConnectionProvider(),
-    f"{_TYPE_PREFIX}Model": ModelProvider(),
-    f"{_TYPE_PREFIX}Sync": SyncProvider(),
+_PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
+    f"{_TYPE_PREFIX}Connection": ConnectionProvider,
+    f"{_TYPE_PREFIX}Model": ModelProvider,
+    f"{_TYPE_PREFIX}Sync": SyncProvider,
 }
 #: The stack identity is minted locally (no API call): an interrupted create of it made nothing.
 _LOCAL_ONLY_TYPES = frozenset({f"{_TYPE_PREFIX}StackIdentity"})
@@ -138,21 +139,26 @@ class RecoveryPlan:
         return edited  # type: ignore[no-any-return]
 
 
-def plan_recovery(deployment: Mapping[str, Any], client: PolytomicClient, *,
+def plan_recovery(deployment: Mapping[str, Any], settings: Settings, *,
                   since: datetime | None = None) -> RecoveryPlan:
     """Decide, for each pending create of an exported deployment, what it made in Polytomic.
 
     Args:
         deployment: `pulumi stack export` output (secrets may stay encrypted: they are never
             compared, the service does not return them).
-        client: reads the organization's objects; nothing is written.
+        settings: how to reach the stack's Polytomic organization; it is only read.
         since: objects created before this time are not considered (the end of the stack's
             last finished operation: the interrupted update started after it).
     """
     body = deployment.get("deployment") or {}
     in_state = {r["urn"] for r in body.get("resources") or []}
-    owned = {r["id"] for r in body.get("resources") or [] if r.get("type") in PROVIDERS and r.get("id")}
-    organization = _Organization(client)
+    owned = {r["id"] for r in body.get("resources") or [] if r.get("type") in _PROVIDERS and r.get("id")}
+    with PolytomicClient(settings) as client:
+        return _plan(body, in_state, owned, _Organization(client, settings), since)
+
+
+def _plan(body: Mapping[str, Any], in_state: set[str], owned: set[str], organization: _Organization,
+          since: datetime | None) -> RecoveryPlan:
     decisions: list[Decision] = []
     others: list[str] = []
     for operation in body.get("pending_operations") or []:
@@ -177,7 +183,7 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
     if kind in _LOCAL_ONLY_TYPES:
         return Decision(urn, "clear", "made locally, nothing exists outside the state; the next "
                         "`up` makes it again")
-    provider = PROVIDERS.get(kind)
+    provider = organization.provider(kind)
     if provider is None:
         return Decision(urn, "refuse", f"{kind} is not a Polytomic resource; settle it with "
                         "`pulumi refresh` (interactive) or `pulumi stack export`/`import`")
@@ -204,11 +210,19 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
 
 
 class _Organization:
-    """The organization's objects, read once per kind (reads only)."""
+    """The organization's objects, read once per kind (reads only), and the providers that say
+    how an object compares with a resource's inputs."""
 
-    def __init__(self, client: PolytomicClient) -> None:
+    def __init__(self, client: PolytomicClient, settings: Settings) -> None:
         self._client = client
         self._lists: dict[str, list[dict[str, Any]]] = {}
+        config = {"polytomic:apiKey": settings.api_key, "polytomic:deploymentUrl": settings.deployment_url}
+        self._providers = {kind: provider() for kind, provider in _PROVIDERS.items()}
+        for provider in self._providers.values():
+            provider.configure(ConfigureRequest(config))  # as the engine configures them
+
+    def provider(self, kind: str) -> PolytomicProvider | None:
+        return self._providers.get(kind)
 
     def exists(self, provider: PolytomicProvider, object_id: str) -> bool:
         return any(o["id"] == object_id for o in self._objects(provider))
@@ -311,8 +325,7 @@ def recover_stack(args: argparse.Namespace) -> int:
         since = args.since
         if since is None and (finished := stack.last_finished()) is not None:
             since = finished - CLOCK_SKEW
-        with PolytomicClient(stack.settings()) as client:
-            plan = plan_recovery(deployment, client, since=since)
+        plan = plan_recovery(deployment, stack.settings(), since=since)
         print(plan.describe())
         if plan.refused:
             print("Nothing was changed.", file=sys.stderr)

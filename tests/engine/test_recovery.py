@@ -1,0 +1,184 @@
+"""Crash recovery under the real engine: `pulumi up` of the reference project SIGKILLed while it
+creates models, then the documented recovery, then `pulumi up` again."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import Emulator, Project
+
+pytestmark = pytest.mark.engine
+
+#: What the dev stack declares (stacks/Pulumi.dev.yaml): two pipelines.
+DECLARED = {"connections": 2, "models": 2, "syncs": 2}
+_KINDS = {"Connection": "connections", "Model": "models", "Sync": "syncs"}
+#: Long enough that a create is still in flight when the test kills `pulumi up`...
+_LATENCY = 0.8
+#: ...and this long after the engine recorded it as pending, so its request has been sent.
+_IN_FLIGHT = 0.25
+
+
+def state_file(project: Project) -> Path:
+    backend = Path(project.env["PULUMI_BACKEND_URL"].removeprefix("file://"))
+    return backend / ".pulumi" / "stacks" / "polytomic-pipelines" / "dev.json"
+
+
+def pending_creates(project: Project) -> list[dict[str, Any]]:
+    """The pending creates in the stack's checkpoint as the engine last wrote it."""
+    try:
+        checkpoint = json.loads(state_file(project).read_text())
+    except (FileNotFoundError, ValueError):  # not written yet, or caught mid-write
+        return []
+    operations = checkpoint["checkpoint"]["latest"].get("pending_operations") or []
+    return [op["resource"] for op in operations if op["type"] == "creating"]
+
+
+def kill_session(session: int) -> None:
+    """SIGKILL every process of a session: the CLI and the plugins it started (each plugin has
+    a process group of its own, so killing the CLI's group would leave them running)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has ended
+            continue
+        if int(fields[3]) == session:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+
+
+def crash_while_creating_models(project: Project, emulator: Emulator) -> list[str]:
+    """Start `pulumi up` and SIGKILL it (with its language host and provider) while it creates
+    models; return the URNs left pending once Polytomic has answered the requests sent."""
+    project.run("stack", "select", "--create", "dev")
+    emulator.set_faults(latency_ms=int(_LATENCY * 1000))
+    process = subprocess.Popen(
+        ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
+        cwd=project.directory, env=project.env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    try:
+        while not any(r["type"].endswith(":Model") for r in pending_creates(project)):
+            assert process.poll() is None, "`pulumi up` ended before it created a model"
+            assert time.monotonic() < deadline, "no model create began within 300 s"
+            time.sleep(0.02)
+        time.sleep(_IN_FLIGHT)
+    finally:
+        kill_session(process.pid)
+        process.wait()
+    time.sleep(_LATENCY + 0.5)  # the service finishes what was sent before the kill
+    emulator.set_faults()
+    return [r["urn"] for r in pending_creates(project)]
+
+
+@pytest.fixture
+def crashed(reference_project: Project, emulator: Emulator) -> Iterator[list[str]]:
+    """The dev stack of the reference project after a `pulumi up` killed while creating models:
+    the URNs left pending."""
+    try:
+        yield crash_while_creating_models(reference_project, emulator)
+    finally:
+        # However the test ended, the stack is unlocked so the project fixture can destroy it.
+        reference_project.run("cancel", "--yes", "--stack", "dev", check=False)
+
+
+def recover(project: Project, *options: str) -> subprocess.CompletedProcess[str]:
+    """The documented recovery: drop the killed update's lock, then `recover`."""
+    project.run("cancel", "--yes", "--stack", "dev")
+    return subprocess.run([sys.executable, "-m", "polytomic_components", "recover", "--stack", "dev",
+                           *options], cwd=project.directory, env=project.env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def exported(project: Project) -> dict[str, Any]:
+    return json.loads(project.run("stack", "export", "--stack", "dev").stdout)["deployment"]  # type: ignore[no-any-return]
+
+
+def owned(project: Project) -> dict[str, set[str]]:
+    """Ids of the Polytomic objects that resources of the stack's state own, by collection."""
+    ids: dict[str, set[str]] = {collection: set() for collection in _KINDS.values()}
+    for resource in exported(project)["resources"]:
+        kind = resource["type"].rsplit(":", 1)[-1]
+        if resource["type"].startswith("pulumi-python:dynamic/polytomic:") and kind in _KINDS:
+            ids[_KINDS[kind]].add(resource["id"])
+    return ids
+
+
+def in_polytomic(emulator: Emulator) -> dict[str, set[str]]:
+    """Ids of every connection, model and sync the organization holds."""
+    return {collection: {o["id"] for o in emulator.api("GET", f"/api/{collection}").json()["data"]}
+            for collection in _KINDS.values()}
+
+
+def forget_idempotency_keys(emulator: Emulator) -> None:
+    """As if the service's 24 h idempotency window had passed."""
+    requests.post(f"{emulator.url}/__emulator/idempotency/forget", timeout=10).raise_for_status()
+
+
+def assert_converged(project: Project, emulator: Emulator) -> None:
+    """No pending operation, and Polytomic holds exactly what the stack owns and declares."""
+    assert not exported(project).get("pending_operations")
+    objects = in_polytomic(emulator)
+    assert objects == owned(project)
+    assert {collection: len(ids) for collection, ids in objects.items()} == DECLARED
+    created = [a for a in requests.get(f"{emulator.url}/__emulator/audiences", timeout=10).json()["data"]
+               if a["name"].endswith("Trial signups (dev)")]
+    assert len(created) == 1
+
+
+def test_recover_then_up_leaves_no_pending_operation_duplicate_or_orphan(crashed, reference_project,
+                                                                         emulator):
+    orphans = in_polytomic(emulator)["models"] - owned(reference_project)["models"]
+    assert orphans  # the crash left models that no resource owns
+
+    result = recover(reference_project, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert owned(reference_project)["models"] >= orphans  # the orphans are the stack's models now
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+
+    assert_converged(reference_project, emulator)
+
+
+def test_recover_adopts_the_orphans_after_the_idempotency_window_has_passed(crashed, reference_project,
+                                                                            emulator):
+    orphans = in_polytomic(emulator)["models"] - owned(reference_project)["models"]
+    forget_idempotency_keys(emulator)
+
+    assert recover(reference_project, "--yes").returncode == 0
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+
+    assert_converged(reference_project, emulator)
+    assert orphans <= owned(reference_project)["models"]
+
+
+def test_recover_clears_a_pending_create_that_never_reached_polytomic(crashed, reference_project, emulator):
+    # The same state as a kill before the request left: a pending create and no object.
+    for model_id in in_polytomic(emulator)["models"] - owned(reference_project)["models"]:
+        emulator.api("DELETE", f"/api/models/{model_id}").raise_for_status()
+    forget_idempotency_keys(emulator)
+
+    result = recover(reference_project, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "clear   Model" in result.stdout and "import  Model" not in result.stdout
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+
+    assert_converged(reference_project, emulator)
+
+
+def test_recover_without_yes_prints_the_plan_and_changes_nothing(crashed, reference_project, emulator):
+    result = recover(reference_project)
+
+    assert result.returncode == 0, result.stderr
+    assert "import  Model" in result.stdout and "Dry run: nothing was changed" in result.stdout
+    assert [op["resource"]["urn"] for op in exported(reference_project)["pending_operations"]] == crashed

@@ -1,0 +1,189 @@
+"""Recovery planning: which object, if any, a pending create made (against the emulator over HTTP,
+with deployments shaped as `pulumi stack export` writes them)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from polytomic_components.recovery import RecoveryError, plan_recovery
+from polytomic_components.settings import Settings
+
+PREFIX = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:"
+SNOWFLAKE = {"account": "uc193736182", "username": "loader", "dbname": "analytics"}
+QUERY = "SELECT email, first_name FROM users"
+ACCOUNT = {"value": "512630692::urn:li:organization:28818517", "label": "Polytomic Inc. (512630692)"}
+AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
+#: How a secret input looks in an export: encrypted, never compared.
+CIPHERTEXT = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+              "ciphertext": "v1:AAAA:BBBB"}
+OWNER = "b2aa569317e64a4794b1ad9b28ea18a3"
+
+
+@pytest.fixture
+def settings(emulator) -> Settings:
+    return Settings(api_key=emulator.api_key, deployment_url=emulator.url)
+
+
+@pytest.fixture
+def warehouse(emulator) -> str:
+    """A Snowflake connection that a resource of the state owns."""
+    return create(emulator, "connections", {"name": "Warehouse", "type": "snowflake",
+                                            "configuration": {**SNOWFLAKE, "password": "pw-1"}})
+
+
+def create(emulator, collection: str, body: dict[str, Any]) -> str:
+    response = emulator.api("POST", f"/api/{collection}", json=body)
+    response.raise_for_status()
+    return response.json()["data"]["id"]  # type: ignore[no-any-return]
+
+
+def resource(kind: str, name: str, inputs: dict[str, Any], id_: str | None = None) -> dict[str, Any]:
+    """A resource as the export holds it (None inputs left out, as the engine does)."""
+    state = {"urn": f"{PREFIX}{kind}::{name}", "custom": True,
+             "type": f"pulumi-python:dynamic/polytomic:{kind}",
+             "inputs": {"__provider": CIPHERTEXT, "owner": OWNER,
+                        "resource_key": f"polytomic-pipelines/dev/{kind}/{name}",
+                        **{k: v for k, v in inputs.items() if v is not None}}}
+    return {**state, "id": id_, "outputs": state["inputs"]} if id_ else state
+
+
+def model_inputs(connection_id: str, query: str = QUERY) -> dict[str, Any]:
+    return {"name": "Active users", "connection_id": connection_id, "configuration": {"query": query}}
+
+
+def deployment(*, resources: list[dict[str, Any]], pending: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"version": 3, "deployment": {
+        "resources": resources,
+        "pending_operations": [{"resource": r, "type": "creating"} for r in pending]}}
+
+
+def with_warehouse(warehouse: str) -> list[dict[str, Any]]:
+    return [resource("Connection", "snowflake", {"name": "Warehouse", "type": "snowflake",
+                                                 "configuration": SNOWFLAKE}, warehouse)]
+
+
+def test_a_pending_create_is_settled_by_the_object_that_matches_its_inputs(emulator, settings, warehouse):
+    made = create(emulator, "models", model_inputs(warehouse))
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings)
+
+    assert [(d.urn, d.action, d.object_id) for d in plan.decisions] == [(pending["urn"], "import", made)]
+
+
+def test_an_object_that_a_resource_of_the_state_owns_is_never_taken(emulator, settings, warehouse):
+    made = create(emulator, "models", model_inputs(warehouse))
+    owner = resource("Model", "first-model", model_inputs(warehouse), made)
+    pending = resource("Model", "second-model", model_inputs(warehouse))
+    state = [*with_warehouse(warehouse), owner]
+
+    plan = plan_recovery(deployment(resources=state, pending=[pending]), settings)
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("clear", None)]
+
+
+def test_a_pending_create_that_no_object_matches_is_cleared(emulator, settings, warehouse):
+    create(emulator, "models", model_inputs(warehouse, query="SELECT email FROM users"))
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings)
+
+    assert [d.action for d in plan.decisions] == ["clear"]
+    assert "never reached Polytomic" in plan.describe()
+
+
+def test_two_unowned_matching_objects_are_refused_and_both_listed(emulator, settings, warehouse):
+    made = {create(emulator, "models", model_inputs(warehouse)) for _ in range(2)}
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
+
+    plan = plan_recovery(exported, settings)
+
+    assert [d.action for d in plan.decisions] == ["refuse"]
+    assert {c.id for c in plan.decisions[0].candidates} == made
+    assert all(model_id in plan.describe() for model_id in made)
+    with pytest.raises(RecoveryError):
+        plan.recovered(exported)
+
+
+def test_objects_created_before_the_interrupted_update_are_left_alone(emulator, settings, warehouse):
+    create(emulator, "models", model_inputs(warehouse))
+    time.sleep(0.01)
+    interrupted_at = datetime.now(timezone.utc)
+    made = create(emulator, "models", model_inputs(warehouse))
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
+                         since=interrupted_at)
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+    assert "1 older ones" in plan.decisions[0].reason
+
+
+def test_a_pending_create_of_a_resource_already_in_the_state_is_stale(emulator, settings, warehouse):
+    made = create(emulator, "models", model_inputs(warehouse))
+    done = resource("Model", "users-model", model_inputs(warehouse), made)
+
+    plan = plan_recovery(deployment(resources=[*with_warehouse(warehouse), done],
+                                    pending=[resource("Model", "users-model", model_inputs(warehouse))]),
+                         settings)
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("clear", None)]
+
+
+def test_a_pending_create_of_a_resource_not_from_this_library_is_refused(settings):
+    bucket = {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "custom": True,
+              "type": "aws:s3/bucket:Bucket", "inputs": {}}
+
+    plan = plan_recovery(deployment(resources=[], pending=[bucket]), settings)
+
+    assert [d.action for d in plan.decisions] == ["refuse"]
+
+
+def test_a_pending_connection_matches_although_its_secrets_stay_encrypted(emulator, settings):
+    made = create(emulator, "connections", {"name": "Warehouse", "type": "snowflake",
+                                            "configuration": {**SNOWFLAKE, "password": "pw-2"}})
+    pending = resource("Connection", "snowflake", {
+        "name": "Warehouse", "type": "snowflake", "configuration": SNOWFLAKE,
+        "secret_configuration": CIPHERTEXT, "force_destroy": False})
+
+    plan = plan_recovery(deployment(resources=[], pending=[pending]), settings)
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+
+
+def test_a_pending_sync_matches_on_its_whole_definition_not_only_its_name(emulator, settings, warehouse):
+    linkedin = create(emulator, "connections", {"name": "LinkedIn", "type": "linkedinads", "configuration": {
+        "client_id": "i", "client_secret": "s", "oauth_refresh_token": "r", "accounts": [ACCOUNT]}})
+    model = create(emulator, "models", model_inputs(warehouse))
+    sync = {"name": "Users to LinkedIn", "mode": "create", "schedule": {"frequency": "continuous"},
+            "target": {"connection_id": linkedin, "object": AUDIENCE},
+            "identity": {"source": {"model_id": model, "field": "email"}, "target": "Email",
+                         "function": "Equality"},
+            "fields": [{"source": {"model_id": model, "field": "first_name"}, "target": "FirstName"}],
+            "active": True, "sync_all_records": False, "skip_initial_backfill": False}
+    made = create(emulator, "syncs", sync)
+    create(emulator, "syncs", {**sync, "fields": []})  # same name, another definition
+    state = [*with_warehouse(warehouse), resource("Model", "users-model", model_inputs(warehouse), model)]
+    pending = resource("Sync", "users-sync", sync)
+
+    plan = plan_recovery(deployment(resources=state, pending=[pending]), settings)
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+
+
+def test_the_recovered_deployment_records_the_found_object_and_no_pending_operation(
+        emulator, settings, warehouse):
+    made = create(emulator, "models", model_inputs(warehouse))
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
+
+    recovered = plan_recovery(exported, settings).recovered(exported)["deployment"]
+
+    assert recovered["pending_operations"] == []
+    assert recovered["resources"][-1] == {**pending, "id": made, "outputs": pending["inputs"]}
+    assert exported["deployment"]["pending_operations"]  # the export itself is left as it was
