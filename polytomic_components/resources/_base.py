@@ -226,6 +226,8 @@ class PolytomicProvider(ResourceProvider):
         replaces = sorted({path.split(".")[0] for path in self.replace_on
                            if _at(olds, path) != _at(news, path) or not is_known(_at(news, path))})
         must_write = bool(changed) or self.stale(olds)
+        if must_write:
+            _CHANGING.add(id_)
         for consequence in self.consequences(olds, news) if must_write else ():
             say(news.get("resource_key"), consequence)
         return DiffResult(changes=must_write, replaces=replaces,
@@ -259,6 +261,7 @@ class PolytomicProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
+        _CHANGING.discard(id_)  # written by the time a dependent is checked again
         try:
             updated = self._api(self.client(), "update")(id_, self.to_body(inputs, olds))
         except NotFoundError as error:
@@ -384,6 +387,15 @@ class PolytomicProvider(ResourceProvider):
 
 
 _LOCK = threading.Lock()
+#: Objects this deployment is about to write, by id: facts read from them now are about to change.
+#: One provider process serves every dynamic resource of a deployment, so this is shared by kinds.
+_CHANGING: set[str] = set()
+
+
+def changing(object_id: Any) -> bool:
+    """Whether this deployment changes `object_id` before the resource asking would be written
+    (then what the service says of it now is no ground to fail a preview)."""
+    return object_id in _CHANGING
 
 
 def _declared(props: Mapping[str, Any] | None) -> bool:

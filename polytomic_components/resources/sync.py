@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from ..client import PolytomicClient
 from ..errors import NotFoundError, PolytomicError
 from ._base import (
     PolytomicProvider,
+    changing,
     failure,
     is_known,
     ownership,
@@ -43,6 +45,16 @@ _FIELD_SETTINGS = ("override_value", "new", "sync_mode", "encryption_enabled")
 #: What a LinkedIn audience can never change once created.
 _FIXED_AUDIENCE_PROPERTIES = ("account", "type")
 _FLAG_DEFAULTS = {"active": True, "sync_all_records": False, "skip_initial_backfill": False}
+FILTER_FUNCTIONS = (
+    "Equality", "Inequality", "IsNull", "IsNotNull", "True", "False", "OnOrAfter", "OnOrBefore",
+    "GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual", "StringContains",
+    "StringStartsWith", "StringEndsWith", "StringDoesNotContain", "StringDoesNotStartWith",
+    "StringDoesNotEndWith", "StringOneOf", "StringNotOneOf", "Between", "ArrayContains",
+    "ArrayDoesNotContain", "InTheLast", "RelativeOnOrBefore", "RelativeOnOrAfter", "StringLike",
+    "StringNotLike", "StringMatchesTrimmed")
+#: Sync settings the API documents beyond the mapping itself (as Polytomic's Terraform provider
+#: has them); sent only when set, and read back only when set.
+OPTIONS = ("filters", "filter_logic", "overrides", "override_fields")
 
 
 def normalise_schedule(schedule: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,6 +68,21 @@ def normalise_field(field: Mapping[str, Any]) -> dict[str, Any]:
         kept["source"] = {"model_id": source.get("model_id"), "field": source.get("field")}
     kept["target"] = field.get("target")
     kept.update({key: field[key] for key in _FIELD_SETTINGS if field.get(key) is not None})
+    return kept
+
+
+def normalise_filters(filters: list[Any]) -> list[Any]:
+    """Filters as the API reports them: unlabelled conditions are labelled A, B, C... by position."""
+    labelled = any(isinstance(f, Mapping) and f.get("label") for f in filters)
+    kept = []
+    for index, condition in enumerate(filters):
+        if not isinstance(condition, Mapping):
+            kept.append(condition)
+            continue
+        condition = {k: v for k, v in condition.items() if v is not None}
+        if not labelled and index < 26:
+            condition["label"] = chr(ord("A") + index)
+        kept.append(condition)
     return kept
 
 
@@ -80,7 +107,7 @@ class SyncProvider(PolytomicProvider):
     to a sync re-created after an out-of-band delete."""
 
     input_names = ("name", "mode", "schedule", "target", "fields", "identity", "active",
-                   "sync_all_records", "skip_initial_backfill", "encryption_passphrase")
+                   "sync_all_records", "skip_initial_backfill", "encryption_passphrase", *OPTIONS)
     carried = ("created_object",)
     secret_inputs = ("encryption_passphrase",)
     api_object = "sync"
@@ -95,6 +122,8 @@ class SyncProvider(PolytomicProvider):
             inputs["fields"] = [normalise_field(f) if isinstance(f, Mapping) else f for f in inputs["fields"]]
         if isinstance(inputs.get("identity"), Mapping):
             inputs["identity"] = normalise_identity(inputs["identity"])
+        if isinstance(inputs.get("filters"), list):
+            inputs["filters"] = normalise_filters(inputs["filters"])
         return inputs
 
     def validate(self, inputs: dict[str, Any]) -> Iterator[CheckFailure]:
@@ -108,12 +137,13 @@ class SyncProvider(PolytomicProvider):
         identity = inputs.get("identity")
         if identity is not None and is_known(identity):
             yield from _check_identity(identity)
+        yield from _check_options(inputs)
 
     def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         yield from self._source_failures(client, inputs)
         target = inputs["target"]
-        if not (is_known(target) and is_known(inputs["mode"])):
-            return  # a new connection (preview): its facts are checked before the sync is written
+        if not (is_known(target) and is_known(inputs["mode"])) or changing(target["connection_id"]):
+            return  # a connection new or changed in this deployment: checked before the sync is written
         try:
             described = yield from self._described_target(client, target, inputs.get("auth_url"))
         except PolytomicError as error:
@@ -175,8 +205,8 @@ class SyncProvider(PolytomicProvider):
         """Every mapped model field must be one its model has."""
         for path, source in _mapped_sources(inputs):
             model_id, field = source.get("model_id"), source.get("field")
-            if not (is_known(model_id) and is_known(field)):
-                continue  # a model created in this deployment: its own check ran its query
+            if not (is_known(model_id) and is_known(field)) or changing(model_id):
+                continue  # a model new or changed in this deployment: its own check ran its query
             try:
                 model = self.remember(("model", model_id), lambda m=model_id: client.get_model(m))
             except NotFoundError:
@@ -201,6 +231,7 @@ class SyncProvider(PolytomicProvider):
             body["identity"] = inputs["identity"]
         if inputs.get("encryption_passphrase"):
             body["encryption_passphrase"] = inputs["encryption_passphrase"]
+        body.update({key: inputs[key] for key in OPTIONS if inputs.get(key) not in (None, [], "")})
         return body
 
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
@@ -258,7 +289,11 @@ class SyncProvider(PolytomicProvider):
             "name": api_object.get("name"),
             "mode": api_object.get("mode"),
             "schedule": normalise_schedule(api_object.get("schedule") or {}),
-            "fields": [normalise_field(f) for f in api_object.get("fields") or []],
+            # The API folds override fields into `fields`; they are declared in override_fields.
+            "fields": [normalise_field(f) for f in api_object.get("fields") or []
+                       if f.get("source") or "override_value" not in f],
+            **{key: _as_sent(key, api_object.get(key)) if inputs.get(key) not in (None, [], "")
+               else inputs.get(key) for key in OPTIONS},
             "identity": normalise_identity(api_object.get("identity")) if inputs.get("identity") else None,
             "target": target,
             "target_missing": any(p.get("code") == "target_not_found" for p in api_object.get("problems") or []),
@@ -276,21 +311,34 @@ def _claimed_audience(learned: Mapping[str, Any] | None, create: Mapping[str, An
     return learned.get("created_object")
 
 
+def _as_sent(key: str, value: Any) -> Any:
+    if key == "filters" and isinstance(value, list):
+        return normalise_filters(value)
+    return value
+
+
+def _listed(inputs: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    values = inputs.get(key)
+    return [(i, v) for i, v in enumerate(values) if isinstance(v, Mapping)] if isinstance(values, list) else []
+
+
 def _mapped_sources(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    fields = inputs.get("fields") if isinstance(inputs.get("fields"), list) else []
-    for index, field in enumerate(fields):
-        if isinstance(field, Mapping) and isinstance(field.get("source"), Mapping):
+    for index, field in _listed(inputs, "fields"):
+        if isinstance(field.get("source"), Mapping):
             yield f"fields[{index}].source", field["source"]
+    for key in ("filters", "overrides"):
+        for index, condition in _listed(inputs, key):
+            if isinstance(condition.get("field"), Mapping) and condition.get("field_type") != "Target":
+                yield f"{key}[{index}].field", condition["field"]
     identity = inputs.get("identity")
     if isinstance(identity, Mapping) and isinstance(identity.get("source"), Mapping):
         yield "identity.source", identity["source"]
 
 
 def _mapped_targets(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    fields = inputs.get("fields") if isinstance(inputs.get("fields"), list) else []
-    for index, field in enumerate(fields):
-        if isinstance(field, Mapping):
-            yield f"fields[{index}].target", field.get("target")
+    for key in ("fields", "override_fields"):
+        for index, field in _listed(inputs, key):
+            yield f"{key}[{index}].target", field.get("target")
     if isinstance(inputs.get("identity"), Mapping):
         yield "identity.target", inputs["identity"].get("target")
 
@@ -363,6 +411,54 @@ def _check_source(source: Any, path: str) -> Iterator[CheckFailure]:
         yield failure(path, "needs `model_id` and `field` (a field name of that model)")
 
 
+def _check_options(inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+    """Shapes of filters, overrides and override fields; their model fields are checked against
+    the model (service check), their logic by the service."""
+    for key in OPTIONS:
+        value = inputs.get(key)
+        if value is None or not is_known(value):
+            continue
+        if key == "filter_logic":
+            yield from _check_filter_logic(value, inputs.get("filters"))
+            continue
+        if not isinstance(value, list):
+            yield failure(key, f"must be a list of objects, got {type(value).__name__}")
+            continue
+        for index, entry in enumerate(value):
+            path = f"{key}[{index}]"
+            if not is_known(entry):
+                continue
+            if not isinstance(entry, Mapping):
+                yield failure(path, f"must be an object, got {type(entry).__name__} {entry!r}")
+            elif key == "override_fields":
+                if not isinstance(entry.get("target"), str) or not entry.get("target"):
+                    yield failure(f"{path}.target", "is required: the target field id (e.g. Country)")
+            else:
+                if entry.get("function") not in FILTER_FUNCTIONS:
+                    yield failure(f"{path}.function", f"{entry.get('function')!r} is not a filter "
+                                  f"function; use one of: {', '.join(FILTER_FUNCTIONS)}")
+                if not entry.get("field_id"):
+                    yield from _check_source(entry.get("field"), f"{path}.field")
+
+
+def _check_filter_logic(logic: Any, filters: Any) -> Iterator[CheckFailure]:
+    if not isinstance(logic, str):
+        yield failure("filter_logic", f"must be text such as \"A and (B or C)\", got {type(logic).__name__}")
+        return
+    if not is_known(filters):
+        return
+    labels = {f.get("label") for f in filters or [] if isinstance(f, Mapping)}
+    named = {t for t in _LOGIC_TOKEN.findall(logic) if t.lower() not in ("and", "or")}
+    for label in sorted(named - labels):
+        yield failure("filter_logic", f"names {label!r}, which no filter has; labels: "
+                      f"{', '.join(sorted(str(x) for x in labels)) or 'none'}")
+    for label in sorted(str(x) for x in labels - named if logic.strip()):
+        yield failure("filter_logic", f"must mention every filter; {label!r} is missing")
+
+
+_LOGIC_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _check_identity(identity: Any) -> Iterator[CheckFailure]:
     if not isinstance(identity, Mapping):
         yield failure("identity", "must be an object such as "
@@ -401,6 +497,10 @@ class Sync(Resource, module="polytomic", name="Sync"):
         sync_all_records: pulumi.Input[bool] = False,
         skip_initial_backfill: pulumi.Input[bool] = False,
         encryption_passphrase: pulumi.Input[str] | None = None,
+        filters: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None,
+        filter_logic: pulumi.Input[str] | None = None,
+        overrides: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None,
+        override_fields: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None,
         auth_url: pulumi.Input[str | None] | None = None,
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -416,6 +516,11 @@ class Sync(Resource, module="polytomic", name="Sync"):
             default continuous.
         :param identity: ``{"source": {"model_id", "field"}, "target": "Email", "function": "Equality"}``.
         :param encryption_passphrase: for field encryption; stored encrypted.
+        :param filters: row filters: ``{"field": {"model_id", "field"}, "function": "Equality",
+            "value": "US", "label"?: "A"}`` (``field_type: "Target"`` for a target field).
+        :param filter_logic: how the filters combine, by label: ``"A and (B or C)"``; default all.
+        :param overrides: conditional values: ``{"field": {...}, "function": "IsNull", "override": "x"}``.
+        :param override_fields: constants written to target fields: ``{"target", "override_value"}``.
         :param auth_url: the target connection's ``auth_url``, quoted when it awaits authorization.
         """
         props = {
@@ -425,6 +530,8 @@ class Sync(Resource, module="polytomic", name="Sync"):
             "skip_initial_backfill": skip_initial_backfill,
             "encryption_passphrase": pulumi.Output.secret(encryption_passphrase)
             if encryption_passphrase is not None else None,
+            "filters": filters, "filter_logic": filter_logic, "overrides": overrides,
+            "override_fields": override_fields,
             "auth_url": auth_url, **ownership(resource_name, "Sync", adopt_id),
             "target_object": None, "model_ids": None, "problems": None,
         }

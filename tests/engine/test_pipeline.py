@@ -125,3 +125,27 @@ def test_service_facts_fail_preview_before_anything_is_written(polytomic_stack, 
         polytomic_stack(program).preview(on_output=quiet)
     assert expected in str(failure.value)
     assert emulator.writes() == []
+
+
+def test_enabling_an_ad_account_and_moving_a_sync_into_it_in_one_change_passes_preview_and_up(
+        polytomic_stack, emulator):
+    other_account = "508814420::urn:li:organization:10493027"
+    other_audience = f"{other_account}~user_audience.31140115"
+
+    def program_with(accounts: list[str], audience: str) -> Any:
+        def program() -> None:
+            pipeline = LinkedInAudiencePipeline("users", LinkedInAudiencePipelineArgs(
+                model_name="Active users", query="SELECT email, first_name FROM users",
+                fields={"first_name": "FirstName"}, audience_id=audience,
+                source=new_sides()["source"],
+                destination=LinkedInDestination(accounts=accounts, **CREDENTIALS)))
+            pulumi.export("audience", pipeline.audience_id)
+        return program
+
+    stack = polytomic_stack(program_with([ACCOUNT], AUDIENCE))
+    stack.up(on_output=quiet)
+    stack.workspace.program = program_with([ACCOUNT, other_account], other_audience)
+    emulator.clear_requests_log()
+    stack.preview(on_output=quiet)
+    assert emulator.writes() == []
+    assert stack.up(on_output=quiet).outputs["audience"].value == other_audience

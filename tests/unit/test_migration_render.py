@@ -94,16 +94,14 @@ def test_a_program_without_secrets_reads_no_config():
 
 
 def test_an_object_with_settings_the_library_cannot_express_is_left_out_with_a_warning():
-    source = {"model_id": MODEL["id"], "field": "email"}
-    state = pipeline_state(filters=[{"source": source, "function": "IsNotNull", "value": None,
-                                     "label": None}], only_enrich_updates=True)
+    state = pipeline_state(only_enrich_updates=True)
     rendering = render_program(read_state(state), "migrated")
     assert "sync_active_users" not in calls(rendering.files["__main__.py"])
     assert [o.origin for o in rendering.adopted] == [
         "polytomic_snowflake_connection.warehouse", "polytomic_linkedinads_connection.ads",
         "polytomic_model.active_users"]
     assert ("polytomic_sync.active_users: left out, because polytomic_components cannot express "
-            "filters, only_enrich_updates yet and adopting it would overwrite them; keep managing "
+            "only_enrich_updates yet and adopting it would overwrite them; keep managing "
             "it where it is") in rendering.warnings
 
 
