@@ -26,10 +26,9 @@ class DeploymentUnavailableError(RuntimeError):
     """`pulumi stack export` failed: the policies that compare with the last deployment cannot run."""
 
 
-def last_deployment(urn: str) -> dict[str, Mapping[str, Any]]:
-    """The resources of the last deployment of the stack a URN belongs to, by URN (empty before the
-    stack's first `up`); read once per pack process."""
-    stack, project = urn.removeprefix("urn:pulumi:").split("::")[:2]
+def last_deployment(stack: str, project: str) -> dict[str, Mapping[str, Any]]:
+    """The resources of a stack's last deployment, by URN (none before its first `up`); read once
+    per pack process."""
     with _lock:
         if (project, stack) not in _exports:
             _exports[project, stack] = _export(project, stack)

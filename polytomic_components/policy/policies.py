@@ -49,20 +49,16 @@ def _scoped_schema(**properties: dict[str, Any]) -> PolicyConfigSchema:
     return PolicyConfigSchema(properties={**_SCOPE_PROPERTIES, **properties})
 
 
-def _stack_of(urn: str) -> str:
-    """The stack in a URN: ``urn:pulumi:<stack>::<project>::<type>::<name>``."""
-    return urn.split("::", 1)[0].rsplit(":", 1)[-1]
-
-
-def _name_of(urn: str) -> str:
-    return urn.split("::", 3)[3]
+def _urn_parts(urn: str) -> list[str]:
+    """``urn:pulumi:<stack>::<project>::<type>::<name>`` as [stack, project, type, name]."""
+    return urn.removeprefix("urn:pulumi:").split("::", 3)
 
 
 def _pipeline_of(parent_urn: str | None) -> str | None:
     """The name of the pipeline a resource belongs to, if its parent is one."""
     if not parent_urn:
         return None
-    _, _, parent_type, parent_name = parent_urn.split("::", 3)
+    _, _, parent_type, parent_name = _urn_parts(parent_urn)
     return parent_name if parent_type.rsplit("$", 1)[-1] == PIPELINE else None
 
 
@@ -73,8 +69,8 @@ def _label(name: str, parent_urn: str | None) -> str:
 
 def _applies(config: Mapping[str, Any], urn: str, parent_urn: str | None) -> bool:
     """Whether a policy's config puts a resource under it: its stack is listed, its name is not allowed."""
-    return (_stack_of(urn) in config["stacks"]
-            and not {_name_of(urn), _pipeline_of(parent_urn)} & set(config["allow"]))
+    stack, _, _, name = _urn_parts(urn)
+    return stack in config["stacks"] and not {name, _pipeline_of(parent_urn)} & set(config["allow"])
 
 
 def _in_scope(args: ResourceValidationArgs, resource_type: str) -> bool:
@@ -99,7 +95,7 @@ def _keep_audiences(args: ResourceValidationArgs, report_violation: ReportViolat
         return
     label = _label(args.name, args.opts.parent)
     try:
-        before = _previous([args.urn, *args.opts.aliases], last_deployment(args.urn))
+        before = _previous([args.urn, *args.opts.aliases], last_deployment(*_urn_parts(args.urn)[:2]))
     except DeploymentUnavailableError as error:
         report_violation(f"cannot compare sync {label} with the last deployment: {error}", args.urn)
         return
@@ -117,18 +113,21 @@ def _keep_audiences(args: ResourceValidationArgs, report_violation: ReportViolat
 
 def _keep_syncs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = args.get_config()
-    if not args.resources or _stack_of(args.resources[0].urn) not in config["stacks"]:
+    if not args.resources:
+        return
+    stack, project, _, _ = _urn_parts(args.resources[0].urn)
+    if stack not in config["stacks"]:
         return
     declared = {urn for r in args.resources for urn in (r.urn, *r.opts.aliases)}
     try:
-        deployment = last_deployment(args.resources[0].urn)
+        deployment = last_deployment(stack, project)
     except DeploymentUnavailableError as error:
         report_violation(f"cannot compare the stack's syncs with its last deployment: {error}", None)
         return
     for urn, old in deployment.items():
         if old.get("type") == SYNC and urn not in declared and _applies(config, urn, old.get("parent")):
             report_violation(
-                f"sync {_label(_name_of(urn), old.get('parent'))} would be deleted: it is in the "
+                f"sync {_label(_urn_parts(urn)[3], old.get('parent'))} would be deleted: it is in the "
                 "stack's last deployment and no longer in the program. If that is intended, list the "
                 "pipeline in this policy's `allow` for this change.", urn)
 

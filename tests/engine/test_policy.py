@@ -8,6 +8,8 @@ preview leaves them out) and, for the reference project, from the text output us
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +288,24 @@ def test_the_reference_dev_stack_passes_the_pack(reference_project):
     reference_project.run("stack", "select", "--create", "dev")
     result = reference_project.run("preview", "--stack", "dev", "--policy-pack", str(PACK_DIRECTORY))
     assert "✅ polytomic@v0.1.0" in result.stdout
+
+
+def test_a_stack_whose_last_deployment_cannot_be_read_fails_the_preview(
+        reference_project, pulumi_bin_dir, tmp_path):
+    # The engine runs by its full path; the pack's `pulumi stack export` finds this failing one first.
+    broken = tmp_path / "broken-cli"
+    broken.mkdir()
+    (broken / "pulumi").write_text("#!/bin/sh\necho 'error: backend unreachable' >&2\nexit 1\n")
+    (broken / "pulumi").chmod(0o755)
+    env = buffered(reference_project.env)
+    env["PATH"] = f"{broken}{os.pathsep}{env['PATH']}"
+    engine = str(pulumi_bin_dir / "pulumi")
+    subprocess.run([engine, "stack", "init", "prod", "--non-interactive"],
+                   cwd=reference_project.directory, env=env, check=True, capture_output=True)
+    result = subprocess.run([engine, "preview", "--stack", "prod", "--non-interactive",
+                             "--policy-pack", str(PACK_DIRECTORY)], cwd=reference_project.directory,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "[mandatory]  production-syncs-kept" in result.stdout
+    assert "[mandatory]  production-audiences-kept" in result.stdout
+    assert "cannot compare" in result.stdout and "backend unreachable" in result.stdout
