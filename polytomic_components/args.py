@@ -21,6 +21,7 @@ import pulumi
 
 from .errors import PolytomicError
 from .resources.sync import FREQUENCIES, IDENTITY_FUNCTIONS, SCHEDULE_FIELDS, _check_schedule
+from .resources.sync_run import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
@@ -361,6 +362,40 @@ def _schedule(value: Any) -> dict[str, Any]:
     return schedule
 
 
+def _timeout(value: Any) -> int:
+    """Whole seconds; YAML may write 300 as 300.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TIMEOUT:
+        raise _wrong("timeout", f"a whole number of seconds from 1 to {MAX_TIMEOUT}", value)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class FirstRun:
+    """The first-run gate: after its sync is created or changed, `pulumi up` runs the sync once,
+    waits for the run, and fails if the run fails or does not finish within `timeout` seconds
+    (the run is then cancelled). In stack config: ``first_run: true`` or ``first_run: {timeout: 300}``.
+    """
+
+    timeout: int = attrs.field(default=DEFAULT_TIMEOUT, converter=_timeout)
+
+
+def _first_run(value: Any, field: attrs.Attribute[Any]) -> FirstRun | None:
+    if value is None or value is False or isinstance(value, FirstRun):
+        return value or None
+    if value is True:
+        return FirstRun()
+    if not isinstance(value, Mapping):
+        raise _wrong(field.name, "true, false or an object such as {timeout: 300}", value)
+    return from_config(FirstRun, value, field.name)
+
+
+#: Arguments that say nothing about what the sync writes: the connections' own settings (which
+#: hold secrets) and the gate itself.
+_NOT_SYNC_SETTINGS = ("source", "destination", "first_run")
+
+
 @attrs.frozen(kw_only=True)
 class LinkedInAudiencePipelineArgs:
     """Everything one Snowflake → LinkedIn Ads audience pipeline needs.
@@ -393,6 +428,8 @@ class LinkedInAudiencePipelineArgs:
     sync_name: str | None = attrs.field(default=None, validator=_optional_text)
     adopt: PipelineAdoption | None = attrs.field(default=None, converter=_nested(PipelineAdoption))  # type: ignore[misc]
     """Existing model and/or sync to manage instead of creating them."""
+    first_run: FirstRun | None = attrs.field(default=None, converter=attrs.Converter(_first_run, takes_field=True))  # type: ignore[misc]
+    """Run the sync once after it is created or changed, and fail `up` if the run fails."""
 
     def __attrs_post_init__(self) -> None:
         _require_one_of({"source": self.source, "source_connection_id": self.source_connection_id},
@@ -402,3 +439,11 @@ class LinkedInAudiencePipelineArgs:
                         "a new LinkedIn Ads connection or an existing id")
         _require_one_of({"audience_id": self.audience_id, "create": self.create},
                         "an existing audience or a new one")
+
+    def sync_settings(self) -> dict[str, Any]:
+        """What the pipeline's model and sync are made of (values may be Outputs): the first-run
+        gate runs the sync again when any of it changes."""
+        settings = attrs.asdict(self)
+        for name in _NOT_SYNC_SETTINGS:
+            del settings[name]
+        return settings

@@ -8,6 +8,7 @@ from .args import FieldMapping, IdentityMapping, LinkedInAudiencePipelineArgs
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
+from .resources.sync_run import SyncRun
 
 
 class LinkedInAudiencePipeline(pulumi.ComponentResource):
@@ -15,7 +16,8 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
 
     Children (named ``<name>-snowflake``, ``<name>-linkedin``, ``<name>-model``, ``<name>-sync``):
     the connections it was asked to create, the model, and the sync into an existing audience or a
-    new one that the sync creates.
+    new one that the sync creates; with `first_run`, ``<name>-first-run``, which runs the sync
+    once after it is created or changed.
     """
 
     snowflake_connection_id: pulumi.Output[str]
@@ -27,6 +29,11 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
     """The audience the sync writes to: the given one, or the one it created."""
     auth_url: pulumi.Output[str | None]
     """Set while a new, interactive LinkedIn connection waits for a person to authorize it."""
+    first_run_status: pulumi.Output[str | None]
+    """With `first_run`: the status of the sync's last gated run (``completed``); else None."""
+    first_run_counts: pulumi.Output[dict[str, int] | None]
+    """With `first_run`: that run's record counts (``insert``, ``update``, ``delete``, ``error``,
+    ``total``, ...); else None."""
 
     def __init__(self, name: str, args: LinkedInAudiencePipelineArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -81,9 +88,18 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
         self.model_fields = model.field_names
         self.sync_id = sync.id
         self.audience_id = sync.target_object
+        self.first_run_status = self.first_run_counts = pulumi.Output.from_input(None)
+        if args.first_run is not None:
+            first_run = SyncRun(
+                f"{name}-first-run", sync_id=sync.id, timeout=args.first_run.timeout,
+                settings={**args.sync_settings(), "model_id": model.id,
+                          "connection_ids": [self.snowflake_connection_id, self.linkedin_connection_id]},
+                opts=child)
+            self.first_run_status, self.first_run_counts = first_run.status, first_run.counts
         self.register_outputs({
             "snowflake_connection_id": self.snowflake_connection_id,
             "linkedin_connection_id": self.linkedin_connection_id,
             "model_id": self.model_id, "model_fields": self.model_fields,
             "sync_id": self.sync_id, "audience_id": self.audience_id, "auth_url": self.auth_url,
+            "first_run_status": self.first_run_status, "first_run_counts": self.first_run_counts,
         })

@@ -134,7 +134,7 @@ def main() -> None:
                              configuration=linkedin.configuration(),
                              secret_configuration=linkedin.secret_configuration(),
                              redirect_url=linkedin.redirect_url, adopt_id=linkedin.adopt_id)
-    audiences = {}
+    audiences, first_runs = {}, {}
     for pipeline in pipelines:
         args = attrs.evolve(pipeline.args, source_connection_id=source.id,
                             destination_connection_id=destination.id)
@@ -142,7 +142,12 @@ def main() -> None:
         opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old) for old in pipeline.renamed_from])
         component = LinkedInAudiencePipeline(pipeline.name, args, opts=opts)
         audiences[pipeline.name] = component.audience_id
+        if pipeline.args.first_run is not None:
+            first_runs[pipeline.name] = {"status": component.first_run_status,
+                                         "counts": component.first_run_counts}
     pulumi.export("audiences", audiences)
+    if first_runs:
+        pulumi.export("first_runs", first_runs)
     pulumi.export("linkedin_auth_url", destination.auth_url)
 
 
