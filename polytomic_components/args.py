@@ -391,8 +391,8 @@ def _first_run(value: Any, field: attrs.Attribute[Any]) -> FirstRun | None:
     return from_config(FirstRun, value, field.name)
 
 
-#: Arguments that say nothing about what the sync writes: the connections' own settings (which
-#: hold secrets) and the gate itself.
+#: Arguments that say nothing about what the sync writes: the connections' own settings and the
+#: gate itself.
 _NOT_SYNC_SETTINGS = ("source", "destination", "first_run")
 
 
@@ -428,7 +428,8 @@ class LinkedInAudiencePipelineArgs:
     sync_name: str | None = attrs.field(default=None, validator=_optional_text)
     adopt: PipelineAdoption | None = attrs.field(default=None, converter=_nested(PipelineAdoption))  # type: ignore[misc]
     """Existing model and/or sync to manage instead of creating them."""
-    first_run: FirstRun | None = attrs.field(default=None, converter=attrs.Converter(_first_run, takes_field=True))  # type: ignore[misc]
+    first_run: FirstRun | None = attrs.field(default=None,
+                                             converter=attrs.Converter(_first_run, takes_field=True))  # type: ignore[misc]
     """Run the sync once after it is created or changed, and fail `up` if the run fails."""
 
     def __attrs_post_init__(self) -> None:
@@ -442,8 +443,8 @@ class LinkedInAudiencePipelineArgs:
 
     def sync_settings(self) -> dict[str, Any]:
         """What the pipeline's model and sync are made of (values may be Outputs): the first-run
-        gate runs the sync again when any of it changes."""
-        settings = attrs.asdict(self)
+        gate runs the sync again when any of it changes. Secrets (`repr=False`) are left out."""
+        settings = attrs.asdict(self, filter=lambda attribute, _value: attribute.repr is not False)
         for name in _NOT_SYNC_SETTINGS:
             del settings[name]
         return settings

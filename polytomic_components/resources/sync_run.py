@@ -47,9 +47,22 @@ class FirstRunError(PolytomicError, RuntimeError):
 
 
 def fingerprint(settings: Any) -> str:
-    """A short digest of `settings` (any JSON-shaped value): equal settings, equal fingerprints."""
-    canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
+    """A short digest of `settings` (any JSON-shaped value): equal settings, equal fingerprints.
+
+    Unset values (None, empty lists and objects) are left out, so a setting that a newer version
+    of the program adds, unset, does not count as a change.
+    """
+    canonical = json.dumps(_set_values(settings), sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _set_values(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        value = {k: _set_values(v) for k, v in value.items()}
+        return {k: v for k, v in value.items() if v not in (None, [], {})}
+    if isinstance(value, (list, tuple)):
+        return [_set_values(v) for v in value]
+    return value
 
 
 def describe_counts(counts: Mapping[str, Any]) -> str:
@@ -78,8 +91,8 @@ class SyncRunProvider(PolytomicProvider):
         yield from require_text(inputs, "sync_id")
         yield from require_text(inputs, "fingerprint")
         timeout = inputs.get("timeout")
-        whole = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout == int(timeout)
-        if is_known(timeout) and not (whole and 1 <= timeout <= MAX_TIMEOUT):
+        number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+        if is_known(timeout) and not (number and timeout == int(timeout) and 1 <= timeout <= MAX_TIMEOUT):
             yield failure("timeout", f"{timeout!r} must be a whole number of seconds from 1 to {MAX_TIMEOUT}")
 
     def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
@@ -115,9 +128,11 @@ class SyncRunProvider(PolytomicProvider):
         if execution["status"] not in FINISHED:
             client.cancel_sync(sync_id)
             status = client.get_execution(sync_id, execution["id"])["status"]
+            # Cancelling is asynchronous: say so when the service has not finished it yet.
+            cancelled = "was cancelled" if status == "canceled" else f"is being cancelled (status {status})"
             raise FirstRunError(
                 f"the first run of sync {sync_id} (execution {execution['id']}) did not finish within "
-                f"{timeout} s and was cancelled (status now {status})",
+                f"{timeout} s and {cancelled}",
                 hint="The sync is in place as written. Run `pulumi up` again to run it again, or "
                      "give the run longer: first_run.timeout (stack config: pipelines[].first_run."
                      "timeout)")
@@ -137,15 +152,14 @@ class SyncRunProvider(PolytomicProvider):
             return client.start_sync(sync_id)
         except ConflictError:
             running = client.sync_status(sync_id).get("current_execution")
-            if not running:
-                raise
-        say(key, f"sync {sync_id} is already running (execution {running['id']}); the first run "
-            "starts when it finishes")
-        if self._follow(client, sync_id, running, key, deadline)["status"] not in FINISHED:
-            raise FirstRunError(
-                f"sync {sync_id} was still running execution {running['id']}, which this gate did not "
-                "start, when the first run's timeout passed; nothing was cancelled",
-                hint="Run `pulumi up` again once that execution has finished")
+        if running:
+            say(key, f"sync {sync_id} is already running (execution {running['id']}); the first run "
+                "starts when it finishes")
+            if self._follow(client, sync_id, running, key, deadline)["status"] not in FINISHED:
+                raise FirstRunError(
+                    f"sync {sync_id} was still running execution {running['id']}, which this gate did "
+                    "not start, when the first run's timeout passed; nothing was cancelled",
+                    hint="Run `pulumi up` again once that execution has finished")
         return client.start_sync(sync_id)
 
     def _follow(self, client: PolytomicClient, sync_id: str, execution: Mapping[str, Any],
