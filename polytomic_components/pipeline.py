@@ -88,7 +88,8 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
         self.model_fields = model.field_names
         self.sync_id = sync.id
         self.audience_id = sync.target_object
-        self.first_run_status = self.first_run_counts = pulumi.Output.from_input(None)
+        self.first_run_status = pulumi.Output.from_input(None)
+        self.first_run_counts = pulumi.Output.from_input(None)
         if args.first_run is not None:
             first_run = SyncRun(
                 f"{name}-first-run", sync_id=sync.id, timeout=args.first_run.timeout,

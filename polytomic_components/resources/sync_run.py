@@ -91,8 +91,9 @@ class SyncRunProvider(PolytomicProvider):
         yield from require_text(inputs, "sync_id")
         yield from require_text(inputs, "fingerprint")
         timeout = inputs.get("timeout")
-        number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
-        if is_known(timeout) and not (number and timeout == int(timeout) and 1 <= timeout <= MAX_TIMEOUT):
+        whole_seconds = (isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+                         and timeout == int(timeout) and 1 <= timeout <= MAX_TIMEOUT)
+        if is_known(timeout) and not whole_seconds:
             yield failure("timeout", f"{timeout!r} must be a whole number of seconds from 1 to {MAX_TIMEOUT}")
 
     def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
