@@ -25,6 +25,7 @@ from polytomic_components import (
     NewAudience,
 )
 from polytomic_components.policy import PACK_DIRECTORY
+from tests.engine.test_pipeline import existing_connections
 
 pytestmark = pytest.mark.engine
 
@@ -63,16 +64,10 @@ def quiet(_line: str) -> None:
     """Engine output is asserted on through events."""
 
 
-def connections(emulator: Any) -> dict[str, str]:
+@pytest.fixture
+def sides(emulator) -> dict[str, str]:
     """Existing Snowflake and LinkedIn Ads connections, so a pipeline declares only its model and sync."""
-    snowflake = emulator.api("POST", "/api/connections", json={
-        "name": "Warehouse", "type": "snowflake",
-        "configuration": {"account": "a", "username": "u", "dbname": "d", "password": "p"}}).json()["data"]
-    linkedin = emulator.api("POST", "/api/connections", json={
-        "name": "LinkedIn", "type": "linkedinads",
-        "configuration": {"client_id": "c", "client_secret": "s", "oauth_refresh_token": "r",
-                          "accounts": [{"value": ACCOUNT, "label": ACCOUNT}]}}).json()["data"]
-    return {"source_connection_id": snowflake["id"], "destination_connection_id": linkedin["id"]}
+    return existing_connections(emulator)
 
 
 def pipeline_program(sides: dict[str, str], *, present: bool = True, **args: Any) -> Any:
@@ -85,6 +80,17 @@ def pipeline_program(sides: dict[str, str], *, present: bool = True, **args: Any
                 model_name="Active users", query="SELECT email, first_name FROM users",
                 fields={"first_name": "FirstName"}, **sides, **settings))
     return program
+
+
+@pytest.fixture
+def changed(polytomic_stack, sides):
+    """Factory: a stack that ran `up` with `pipeline_program(**first)` and now holds `**then`."""
+    def make(first: dict[str, Any], then: dict[str, Any]) -> Any:
+        stack = polytomic_stack(pipeline_program(sides, **first))
+        stack.up(on_output=quiet)
+        stack.workspace.program = pipeline_program(sides, **then)
+        return stack
+    return make
 
 
 def policy_preview(stack: Any, tmp_path: Path, **config: Any) -> PolicyRun:
@@ -110,11 +116,8 @@ def policy_preview(stack: Any, tmp_path: Path, **config: Any) -> PolicyRun:
 # --- production-syncs-kept ------------------------------------------------------------------
 
 
-def test_deleting_a_production_sync_fails_the_preview(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, present=False)
+def test_deleting_a_production_sync_fails_the_preview(changed, emulator, tmp_path):
+    stack = changed({}, {"present": False})
     emulator.clear_requests_log()
     run = policy_preview(stack, tmp_path)
     assert not run.passed
@@ -124,33 +127,23 @@ def test_deleting_a_production_sync_fails_the_preview(polytomic_stack, emulator,
     assert emulator.writes() == []
 
 
-def test_deleting_an_allowed_production_pipeline_passes(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, present=False)
+def test_deleting_an_allowed_production_pipeline_passes(changed, tmp_path):
+    stack = changed({}, {"present": False})
     run = policy_preview(stack, tmp_path, production_syncs_kept={"allow": ["users"]})
     assert run.passed
     assert run.violations == []
 
 
-def test_a_policy_set_to_advisory_warns_without_failing_the_preview(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, present=False)
+def test_a_policy_set_to_advisory_warns_without_failing_the_preview(changed, tmp_path):
+    stack = changed({}, {"present": False})
     run = policy_preview(stack, tmp_path, production_syncs_kept={"enforcementLevel": "advisory"})
     assert run.passed
     [violation] = run.of("production-syncs-kept")
     assert violation.enforcement_level == "advisory"
 
 
-def test_stacks_outside_the_production_list_are_not_checked(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, mode="remove", schedule={"frequency": "continuous"},
-                                               **NEW_AUDIENCE)
+def test_stacks_outside_the_production_list_are_not_checked(changed, tmp_path):
+    stack = changed({}, {"mode": "remove", "schedule": {"frequency": "continuous"}, **NEW_AUDIENCE})
     run = policy_preview(stack, tmp_path, **{name: {"stacks": ["prod"]} for name in SCOPED_POLICIES})
     assert run.passed
     assert run.violations == []
@@ -159,11 +152,8 @@ def test_stacks_outside_the_production_list_are_not_checked(polytomic_stack, emu
 # --- production-audiences-kept -------------------------------------------------------------
 
 
-def test_changing_a_production_audience_fails_the_preview(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, **NEW_AUDIENCE)
+def test_changing_a_production_audience_fails_the_preview(changed, tmp_path):
+    stack = changed({}, NEW_AUDIENCE)
     run = policy_preview(stack, tmp_path)
     assert not run.passed
     [violation] = run.of("production-audiences-kept")
@@ -171,23 +161,16 @@ def test_changing_a_production_audience_fails_the_preview(polytomic_stack, emula
     assert f"would stop syncing into audience {AUDIENCE} and sync into a NEW audience" in violation.message
 
 
-def test_an_allowed_production_audience_change_passes(polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides))
-    stack.up(on_output=quiet)
-    stack.workspace.program = pipeline_program(sides, **NEW_AUDIENCE)
+def test_an_allowed_production_audience_change_passes(changed, tmp_path):
+    stack = changed({}, NEW_AUDIENCE)
     run = policy_preview(stack, tmp_path, production_audiences_kept={"allow": ["users"]})
     assert run.passed
     assert run.violations == []
 
 
-def test_editing_the_create_block_of_a_new_audience_is_no_audience_change(
-        polytomic_stack, emulator, tmp_path):
-    sides = connections(emulator)
-    stack = polytomic_stack(pipeline_program(sides, **NEW_AUDIENCE))
-    stack.up(on_output=quiet)
+def test_editing_the_create_block_of_a_new_audience_is_no_audience_change(changed, tmp_path):
     renamed = NewAudience(account=ACCOUNT, type="user_audience", name="Trial signups, renamed")
-    stack.workspace.program = pipeline_program(sides, audience_id=None, create=renamed)
+    stack = changed(NEW_AUDIENCE, {"audience_id": None, "create": renamed})
     run = policy_preview(stack, tmp_path)
     assert run.passed
     assert run.violations == []
@@ -222,8 +205,8 @@ def test_a_production_connection_without_force_destroy_passes(polytomic_stack, t
 # --- minimum-schedule-interval --------------------------------------------------------------
 
 
-def test_a_continuous_production_sync_is_an_advisory_warning_by_default(polytomic_stack, emulator, tmp_path):
-    stack = polytomic_stack(pipeline_program(connections(emulator),
+def test_a_continuous_production_sync_is_an_advisory_warning_by_default(polytomic_stack, sides, tmp_path):
+    stack = polytomic_stack(pipeline_program(sides,
                                              schedule={"frequency": "continuous"}))
     run = policy_preview(stack, tmp_path)
     assert run.passed
@@ -232,8 +215,8 @@ def test_a_continuous_production_sync_is_an_advisory_warning_by_default(polytomi
     assert "runs continuous; the minimum interval is hourly" in violation.message
 
 
-def test_a_sync_more_frequent_than_a_mandatory_minimum_fails_the_preview(polytomic_stack, emulator, tmp_path):
-    stack = polytomic_stack(pipeline_program(connections(emulator),
+def test_a_sync_more_frequent_than_a_mandatory_minimum_fails_the_preview(polytomic_stack, sides, tmp_path):
+    stack = polytomic_stack(pipeline_program(sides,
                                              schedule={"frequency": "hourly", "minute": "5"}))
     run = policy_preview(stack, tmp_path, minimum_schedule_interval={
         "enforcementLevel": "mandatory", "minimumInterval": "daily"})
@@ -242,8 +225,8 @@ def test_a_sync_more_frequent_than_a_mandatory_minimum_fails_the_preview(polytom
     assert "runs hourly; the minimum interval is daily" in violation.message
 
 
-def test_a_daily_production_sync_meets_the_minimum_interval(polytomic_stack, emulator, tmp_path):
-    stack = polytomic_stack(pipeline_program(connections(emulator)))
+def test_a_daily_production_sync_meets_the_minimum_interval(polytomic_stack, sides, tmp_path):
+    stack = polytomic_stack(pipeline_program(sides))
     run = policy_preview(stack, tmp_path, minimum_schedule_interval={
         "enforcementLevel": "mandatory", "minimumInterval": "daily"})
     assert run.passed
@@ -253,16 +236,16 @@ def test_a_daily_production_sync_meets_the_minimum_interval(polytomic_stack, emu
 # --- remove-mode-allowed --------------------------------------------------------------------
 
 
-def test_a_production_sync_in_remove_mode_fails_the_preview(polytomic_stack, emulator, tmp_path):
-    stack = polytomic_stack(pipeline_program(connections(emulator), mode="remove"))
+def test_a_production_sync_in_remove_mode_fails_the_preview(polytomic_stack, sides, tmp_path):
+    stack = polytomic_stack(pipeline_program(sides, mode="remove"))
     run = policy_preview(stack, tmp_path)
     assert not run.passed
     [violation] = run.of("remove-mode-allowed")
     assert "'users-sync' (pipeline 'users') is in `remove` mode" in violation.message
 
 
-def test_remove_mode_passes_for_an_allowed_pipeline(polytomic_stack, emulator, tmp_path):
-    stack = polytomic_stack(pipeline_program(connections(emulator), mode="remove"))
+def test_remove_mode_passes_for_an_allowed_pipeline(polytomic_stack, sides, tmp_path):
+    stack = polytomic_stack(pipeline_program(sides, mode="remove"))
     run = policy_preview(stack, tmp_path, remove_mode_allowed={"allow": ["users"]})
     assert run.passed
     assert run.violations == []
