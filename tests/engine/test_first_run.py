@@ -11,6 +11,7 @@ from pulumi.automation import errors as auto_errors
 from polytomic_components import LinkedInAudiencePipeline, LinkedInAudiencePipelineArgs, NewAudience
 
 from .test_pipeline import ACCOUNT, existing_connections, quiet
+from .test_stack_config import SIGNUPS, set_dev_config, up
 
 pytestmark = pytest.mark.engine
 
@@ -124,3 +125,13 @@ def test_a_run_that_outlasts_the_timeout_is_cancelled_and_fails_up(polytomic_sta
             in str(failure.value))
     assert "first_run.timeout" in str(failure.value)
 
+
+
+def test_first_run_in_stack_config_gates_the_reference_stack_and_exports_the_run(reference_project, emulator):
+    reference_project.run("stack", "select", "--create", "dev")
+    set_dev_config(reference_project, pipelines=[{**SIGNUPS, "first_run": {"timeout": 60}}])
+
+    run = up(reference_project)["first_runs"]["trial-signups"]
+    assert run["status"] == "completed"
+    assert run["counts"]["insert"] > 0
+    assert len(executions_started(emulator)) == 1
