@@ -7,6 +7,7 @@ client they are built on, `PolytomicClient`.
 from .args import (
     ArgumentError,
     FieldMapping,
+    FirstRun,
     IdentityMapping,
     LinkedInAudiencePipelineArgs,
     LinkedInDestination,
@@ -27,6 +28,7 @@ from .pipeline import LinkedInAudiencePipeline
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
+from .resources.sync_run import FirstRunError, SyncRun
 from .settings import Settings
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "ConflictError",
     "Connection",
     "FieldMapping",
+    "FirstRun",
+    "FirstRunError",
     "IdentityMapping",
     "LinkedInAudiencePipeline",
     "LinkedInAudiencePipelineArgs",
@@ -49,5 +53,6 @@ __all__ = [
     "Settings",
     "SnowflakeSource",
     "Sync",
+    "SyncRun",
     "ValidationError",
 ]
