@@ -261,7 +261,7 @@ def test_the_reference_prod_stack_shows_violations_in_the_preview_text(reference
     result = reference_project.run("preview", "--stack", "prod", "--policy-pack", str(PACK_DIRECTORY),
                                    check=False)
     assert result.returncode != 0
-    assert "polytomic@v0.1.0" in result.stdout
+    assert "❌ polytomic@v" in result.stdout
     assert "[mandatory]  remove-mode-allowed  (pulumi-python:dynamic/polytomic:Sync: " \
            "newsletter-subscribers-sync)" in result.stdout
 
@@ -270,7 +270,7 @@ def test_the_reference_dev_stack_passes_the_pack(reference_project):
     reference_project = attrs.evolve(reference_project, env=buffered(reference_project.env))
     reference_project.run("stack", "select", "--create", "dev")
     result = reference_project.run("preview", "--stack", "dev", "--policy-pack", str(PACK_DIRECTORY))
-    assert "✅ polytomic@v0.1.0" in result.stdout
+    assert "✅ polytomic@v" in result.stdout
 
 
 def test_a_stack_whose_last_deployment_cannot_be_read_fails_the_preview(

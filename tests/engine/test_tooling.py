@@ -85,7 +85,7 @@ def test_the_policy_pack_runs_with_the_virtualenv_pulumi_install_made(installed_
     run(["pulumi", "stack", "select", "--create", "prod", "--non-interactive"], installed_clone, env)
     preview = run(["pulumi", "preview", "--stack", "prod", "--non-interactive",
                    "--policy-pack", "polytomic_components/policy"], installed_clone, env)
-    assert "✅ polytomic@v0.1.0" in preview.stdout
+    assert "✅ polytomic@v" in preview.stdout
 
 
 # --- scripts/bootstrap.sh -------------------------------------------------------------------
