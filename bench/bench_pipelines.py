@@ -42,17 +42,21 @@ from typing import Any
 import requests
 from pulumi import automation as auto
 
-from .programs import floor_program, library_program
+from polytomic_components.emulator.server import API_ROUTES
+
 from .sequential import SequentialScript
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "bench-api-key-0123456789"
 PROJECT = "polytomic-bench"
 VARIANTS = ("floor", "script", "library")
+DIAGNOSED_N = 50
 STACK_OPS = ("up", "preview", "up-unchanged", "refresh", "destroy")
 SCRIPT_OPS = {"up": "create", "refresh": "read", "destroy": "delete"}
-_ID_SEGMENT = re.compile(r"[^a-z_]")
-_QUERY_POST = re.compile(r"/parameter_values$")
+#: POST endpoints that only ask a question: they count as reads.
+_QUERY_POSTS = ("/api/connection_types/{type}/parameter_values", "/api/model-preview",
+                "/api/connections/test")
+_ROUTE_GROUP = re.compile(r"\(\?P<(\w+)>\[\^/\]\+\)")
 
 
 # --- the emulator -------------------------------------------------------------------------------
@@ -133,6 +137,20 @@ def engine_env(bin_dir: Path, scratch: Path) -> dict[str, str]:
     }
 
 
+def write_project(directory: Path) -> Path:
+    """The benchmark's Pulumi project: `bench.programs.main`, run by the venv's Python.
+
+    A project rather than an inline program: each operation runs the program in a new process, as
+    for users (an inline program shares the benchmark's process, where the Pulumi SDK's provider
+    pickling nests one more wrapper per resource until it exceeds Python's recursion limit).
+    """
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(
+        f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n")
+    (directory / "__main__.py").write_text("from bench.programs import main\n\nmain()\n")
+    return directory
+
+
 @dataclass
 class Engine:
     command: auto.PulumiCommand
@@ -141,14 +159,15 @@ class Engine:
     emulator: Emulator
 
     @contextmanager
-    def stack(self, program: Callable[[], None]) -> Iterator[auto.Stack]:
-        """A new stack whose providers reach the emulator; destroyed and removed after."""
+    def stack(self, variant: str, pipelines: int, env: dict[str, str] | None = None) -> Iterator[auto.Stack]:
+        """A new stack of the project running `variant`; destroyed and removed after."""
         stack = auto.create_stack(
-            stack_name=f"bench-{uuid.uuid4().hex[:8]}", project_name=PROJECT, program=program,
-            opts=auto.LocalWorkspaceOptions(
-                work_dir=str(self.work_dir), env_vars=self.env, pulumi_command=self.command,
-                project_settings=auto.ProjectSettings(name=PROJECT, runtime="python")))
+            stack_name=f"bench-{uuid.uuid4().hex[:8]}", work_dir=str(self.work_dir),
+            opts=auto.LocalWorkspaceOptions(env_vars={**self.env, **(env or {})},
+                                            pulumi_command=self.command))
         stack.set_all_config({
+            "bench:variant": auto.ConfigValue(variant),
+            "bench:pipelines": auto.ConfigValue(str(pipelines)),
             "polytomic:apiKey": auto.ConfigValue(API_KEY, secret=True),
             "polytomic:deploymentUrl": auto.ConfigValue(self.emulator.url),
         })
@@ -178,21 +197,33 @@ class Measurement:
     writes: int
     outcome: str
     requests_by_path: dict[str, int] = field(default_factory=dict)
+    #: Seconds in which at least one request was inside the emulator's injected latency.
+    api_busy_s: float = 0.0
 
-    @property
-    def calls(self) -> int:
-        return self.reads + self.writes
+
+def _template(entry: dict[str, Any]) -> str:
+    """The emulator's route template a logged request matched: `/api/connections/{id}`."""
+    for method, pattern, _handler in API_ROUTES:
+        if method == entry["method"] and pattern.fullmatch(entry["path"]):
+            return _ROUTE_GROUP.sub(r"{\1}", pattern.pattern)
+    return entry["path"]
+
+
+def _busy_seconds(log: list[dict[str, Any]], latency_ms: int) -> float:
+    """The length of the union of [arrival, arrival + latency] over the logged requests.
+
+    Compared with requests x latency it says how many requests overlapped: 1 = strictly serial.
+    """
+    starts = sorted(datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp() for e in log)
+    busy, until, latency = 0.0, float("-inf"), latency_ms / 1000
+    for start in starts:
+        busy += start + latency - max(start, until) if start + latency > until else 0.0
+        until = max(until, start + latency)
+    return round(busy, 3)
 
 
 def _is_read(entry: dict[str, Any]) -> bool:
-    """GET, or a POST that only asks a question (a connection type's parameter values)."""
-    return entry["method"] == "GET" or bool(_QUERY_POST.search(entry["path"]))
-
-
-def _endpoint(entry: dict[str, Any]) -> str:
-    """`GET /api/connections/{id}/parameter_values`: a logged request without its ids."""
-    segments = ["{id}" if _ID_SEGMENT.search(s) else s for s in entry["path"].split("/")]
-    return f"{entry['method']} {'/'.join(segments)}"
+    return entry["method"] == "GET" or _template(entry) in _QUERY_POSTS
 
 
 _ENGINE_RESULTS = (auto.UpResult, auto.PreviewResult, auto.RefreshResult, auto.DestroyResult)
@@ -221,30 +252,44 @@ class Bench:
         try:
             result = action()
         except (auto.CommandError, requests.RequestException) as error:
-            outcome = "FAILED: " + _last_error_line(str(error))
+            outcome = "FAILED: " + _error_summary(str(error))
         else:
             outcome = _outcome(result) if isinstance(result, _ENGINE_RESULTS) else "ok"
         seconds = time.perf_counter() - start
         log = self.engine.emulator.take_requests_log()
         reads = sum(_is_read(entry) for entry in log)
         measurement = Measurement(variant, latency_ms, n, op, rep, seconds, reads, len(log) - reads, outcome,
-                                  dict(Counter(_endpoint(entry) for entry in log).most_common()))
+                                  dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common()),
+                                  _busy_seconds(log, latency_ms))
         self.measurements.append(measurement)
         print(f"[{time.perf_counter() - self.started:6.0f} s] {variant:<8} {latency_ms:>3} ms N={n:<3} "
               f"{op:<13} {seconds:7.2f} s  {reads:>4} reads {measurement.writes:>4} writes  {outcome}",
               file=sys.stderr, flush=True)
         return result
 
-    def stack_lifecycle(self, variant: str, latency_ms: int, n: int, rep: int) -> None:
-        program = (floor_program if variant == "floor" else library_program)(n)
+    def stack_lifecycle(self, variant: str, latency_ms: int, n: int, rep: int,
+                        ops: tuple[str, ...] = STACK_OPS, *, label: str | None = None,
+                        env: dict[str, str] | None = None) -> None:
+        """`ops` on a fresh stack of `variant`, recorded under `label` (default: the variant)."""
         self.engine.emulator.reset(latency_ms)
-        with self.engine.stack(program) as stack:
-            for op in STACK_OPS:
+        with self.engine.stack(variant, n, env) as stack:
+            for op in ops:
                 action = {"up": stack.up, "up-unchanged": stack.up, "preview": stack.preview,
                           "refresh": stack.refresh, "destroy": stack.destroy}[op]
-                self.measure(variant, latency_ms, n, op, rep, lambda action=action: action(on_output=_quiet))
-                if op == "up" and rep == 0:
+                self.measure(label or variant, latency_ms, n, op, rep,
+                             lambda action=action: action(on_output=_quiet))
+                if op == "up" and rep == 0 and label is None:
                     self.state_bytes[f"{variant} N={n}"] = state_sizes(stack)
+
+    def checkpoint_cost(self, n: int) -> None:
+        """`up` and `destroy` at 0 ms with and without the engine's checkpoints, back to back.
+
+        A diagnosis only: PULUMI_SKIP_CHECKPOINTS trades away crash safety, nobody should run so.
+        """
+        for variant in ("floor", "library"):
+            self.stack_lifecycle(variant, 0, n, 0, ("up", "destroy"), label=f"{variant}, checkpoints")
+            self.stack_lifecycle(variant, 0, n, 0, ("up", "destroy"), label=f"{variant}, no checkpoints",
+                                 env={"PULUMI_SKIP_CHECKPOINTS": "true"})
 
     def script_lifecycle(self, latency_ms: int, n: int, rep: int) -> None:
         self.engine.emulator.reset(latency_ms)
@@ -257,7 +302,8 @@ class Bench:
             script.close()
 
     def run(self, latencies: list[int], sizes: list[int], reps: int, small_reps: int) -> None:
-        """Every (latency, N) block runs the three variants back to back, order rotating."""
+        """Every (latency, N) block runs the three variants back to back, order rotating;
+        then, for N=50 (or the largest N below), the checkpoint cost."""
         block = 0
         for latency_ms in latencies:
             for n in sizes:
@@ -269,11 +315,14 @@ class Bench:
                             self.script_lifecycle(latency_ms, n, rep)
                         else:
                             self.stack_lifecycle(variant, latency_ms, n, rep)
+        self.checkpoint_cost(max(n for n in sizes if n <= DIAGNOSED_N))
 
 
-def _last_error_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:160] if lines else "?"
+def _error_summary(text: str) -> str:
+    """The engine's error lines (or the last line) of a failed command, on one line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()]
+    return " / ".join(errors[:3] or lines[-1:])[:400]
 
 
 def state_sizes(stack: auto.Stack) -> dict[str, Any]:
@@ -329,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="polytomic-bench-") as scratch_name:
         scratch = Path(scratch_name)
         with running_emulator(scratch / "emulator.db") as emulator:
-            bench = Bench(Engine(command, engine_env(bin_dir, scratch), scratch, emulator))
+            project = write_project(scratch / "project")
+            bench = Bench(Engine(command, engine_env(bin_dir, scratch), project, emulator))
             bench.run(args.latencies, args.sizes, args.reps, args.small_reps)
     meta = {"commit": revision, "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
             "runtime_s": round(time.perf_counter() - bench.started),

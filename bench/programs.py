@@ -1,12 +1,14 @@
-"""The two Pulumi programs the benchmark deploys, both of the workload's shape.
+"""The Pulumi programs the benchmark deploys, both of the workload's shape.
 
 - `library_program`: the reference program's way, 2 shared `Connection`s and one
   `LinkedInAudiencePipeline` per pipeline on their ids.
 - `floor_program`: the same resources, inputs, dependencies and component parents, as no-op
   dynamic resources: what the engine itself costs, with no API call.
 
-This module is imported by the dynamic-provider process too (the no-op provider is pickled by
-reference), so it must stay importable as `bench.programs` with the repository on `PYTHONPATH`.
+`main` picks one from stack config (`bench:variant`, `bench:pipelines`); the benchmark's project
+runs it in a fresh language-host process per operation, as `pulumi up` does for users. The
+dynamic-provider process imports this module too (the no-op provider is pickled by reference), so
+it must stay importable as `bench.programs` with the repository on `PYTHONPATH`.
 """
 
 from __future__ import annotations
@@ -94,3 +96,9 @@ def library_program(count: int) -> Callable[[], None]:
                 audience_id=AUDIENCE, fields=FIELDS))
         pulumi.export("pipelines", count)
     return program
+
+
+def main() -> None:
+    config = pulumi.Config("bench")
+    programs = {"floor": floor_program, "library": library_program}
+    programs[config.require("variant")](config.require_int("pipelines"))()

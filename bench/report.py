@@ -28,6 +28,7 @@ class Cell:
     writes: int
     outcome: str
     reps: int
+    api_busy_s: float
 
 
 Key = tuple[str, int, int, str]  # variant, latency_ms, n, op
@@ -42,7 +43,7 @@ def cells(measurements: Iterable[dict[str, Any]]) -> dict[Key, Cell]:
         runs.sort(key=lambda m: m["seconds"])
         middle = runs[(len(runs) - 1) // 2]
         result[key] = Cell(statistics.median(m["seconds"] for m in runs), max(m["reads"] for m in runs),
-                           max(m["writes"] for m in runs), middle["outcome"], len(runs))
+                           max(m["writes"] for m in runs), middle["outcome"], len(runs), middle["api_busy_s"])
     return result
 
 
@@ -149,10 +150,11 @@ class Report:
             out.append(f"| {text} | {measured} | {'—' if met is None else 'yes' if met else '**no**'} |")
         out += ["", "## Times and ratios", "",
                 "Seconds (median); reads/writes = the library's `/api` requests; s/pipeline = library "
-                "seconds / N.", "",
+                "seconds / N; API busy = seconds in which at least one of the library's requests was "
+                "inside the emulator's latency, against requests x latency (equal = strictly serial).", "",
                 "| latency | N | op | floor s | script s | library s | library / floor | library / script "
-                "| s/pipeline | reads | writes | engine summary |",
-                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                "| s/pipeline | reads | writes | API busy / serial s | engine summary |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for latency in self.latencies:
             for n in self.sizes:
                 for op in OPS:
@@ -164,7 +166,7 @@ class Report:
                         f"{_s(script and script.seconds)} | {_s(library.seconds)} | "
                         f"{_x(_ratio(library, floor))} | {_x(_ratio(library, script))} | "
                         f"{library.seconds / n:.3f} | {library.reads} | {library.writes} | "
-                        f"{library.outcome} |")
+                        f"{self._busy(library, latency)} | {library.outcome} |")
         out += ["", "## Time per pipeline, N=10 -> N=100 (ratio of seconds per pipeline)", "",
                 "| latency | op | floor | library |", "|---|---|---|---|"]
         for latency in self.latencies:
@@ -172,8 +174,32 @@ class Report:
                 growth = [self.per_pipeline_growth(v, latency, op) for v in ("floor", "library")]
                 if any(g is not None for g in growth):
                     out.append(f"| {latency} ms | {op} | {_x(growth[0])} | {_x(growth[1])} |")
-        out += self.state_section() + self.requests_section()
+        out += self.checkpoint_section() + self.state_section() + self.requests_section()
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _busy(cell: Cell, latency: int) -> str:
+        serial = (cell.reads + cell.writes) * latency / 1000
+        return f"{cell.api_busy_s:.1f} / {serial:.1f}" if latency and serial else "—"
+
+    def checkpoint_section(self) -> list[str]:
+        labels = sorted({k[0] for k in self.cells if k[0].endswith("checkpoints")})
+        if not labels:
+            return []
+        out = ["", "## Checkpoint cost (diagnosis)", "",
+               "The same `up` and `destroy` at 0 ms with and without `PULUMI_SKIP_CHECKPOINTS=true` "
+               "(which trades away crash safety: a diagnosis, not a recommendation), back to back.", "",
+               "| variant | N | op | seconds | without checkpoints | checkpoints' share |",
+               "|---|---|---|---|---|---|"]
+        for variant in ("floor", "library"):
+            for (label, latency, n, op), cell in sorted(self.cells.items()):
+                if label != f"{variant}, checkpoints":
+                    continue
+                bare = self.cells.get((f"{variant}, no checkpoints", latency, n, op))
+                share = f"{1 - bare.seconds / cell.seconds:.0%}" if bare else "—"
+                out.append(f"| {variant} | {n} | {op} | {cell.seconds:.2f} | {_s(bare and bare.seconds)} | "
+                           f"{share} |")
+        return out
 
     def state_section(self) -> list[str]:
         out = ["", "## State size after the first `up`", "",
@@ -220,7 +246,8 @@ class Report:
                 ax.set_xlabel("pipelines (N)")
                 ax.set_ylabel("seconds")
                 ax.grid(alpha=0.3)
-                ax.legend(fontsize=8)
+                if ax.lines:
+                    ax.legend(fontsize=8)
         figure.suptitle(f"Time against N: floor, sequential script, library ({self.meta['commit'][:12]}, "
                         f"{self.meta['started']})")
         figure.tight_layout()
