@@ -65,7 +65,7 @@ def _set_values(value: Any) -> Any:
     return value
 
 
-def describe_counts(counts: Mapping[str, Any]) -> str:
+def _describe_counts(counts: Mapping[str, Any]) -> str:
     """`counts` of an execution in words: ``50 inserted, 0 updated, 0 deleted, 0 errors (50 total)``."""
     words = (("insert", "inserted"), ("update", "updated"), ("delete", "deleted"), ("error", "errors"))
     text = ", ".join(f"{counts.get(key, 0)} {word}" for key, word in words)
@@ -142,7 +142,7 @@ class SyncRunProvider(PolytomicProvider):
             raise FirstRunError(f"the first run of sync {sync_id} (execution {execution['id']}) "
                                 f"{execution['status']}: {errors}")
         counts = {k: v for k, v in (execution.get("counts") or {}).items() if isinstance(v, int)}
-        say(key, f"run {execution['id']} of sync {sync_id} completed: {describe_counts(counts)}")
+        say(key, f"run {execution['id']} of sync {sync_id} completed: {_describe_counts(counts)}")
         return {**props, "execution_id": execution["id"], "status": execution["status"], "counts": counts}
 
     def _start(self, client: PolytomicClient, sync_id: str, key: str | None,
