@@ -13,7 +13,9 @@ from .args import (
     LinkedInDestination,
     NewAudience,
     PipelineAdoption,
+    RowFilter,
     SnowflakeSource,
+    ValueOverride,
 )
 from .client import PolytomicClient
 from .errors import (
@@ -50,9 +52,11 @@ __all__ = [
     "PipelineAdoption",
     "PolytomicClient",
     "PolytomicError",
+    "RowFilter",
     "Settings",
     "SnowflakeSource",
     "Sync",
     "SyncRun",
     "ValidationError",
+    "ValueOverride",
 ]

@@ -20,11 +20,23 @@ import attrs
 import pulumi
 
 from .errors import PolytomicError
-from .resources.sync import FREQUENCIES, IDENTITY_FUNCTIONS, SCHEDULE_FIELDS, _check_schedule
+from .resources.sync import (
+    _LOGIC_TOKEN,
+    FILTER_FUNCTIONS,
+    FREQUENCIES,
+    IDENTITY_FUNCTIONS,
+    SCHEDULE_FIELDS,
+    _check_filter_logic,
+    _check_schedule,
+    normalise_filters,
+)
 from .resources.sync_run import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
+#: A field mapping's `sync_mode` (API notes §5.3): the service's default writes every value;
+#: `create` writes only where the target field is empty.
+FIELD_SYNC_MODES = ("updateOrCreate", "create")
 DEFAULT_SCHEDULE: Mapping[str, str] = {"frequency": "continuous"}  # as in the Polytomic guide
 #: Schedule keys the API takes as text holding a whole number; YAML writes them as numbers.
 _NUMERIC_SCHEDULE_KEYS = ("minute", "hour", "day_of_month", "month")
@@ -108,6 +120,27 @@ def _secret_input(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -
         given = "an empty string" if value == "" else f"a value of type {type(value).__name__}"
         raise ArgumentError(attribute.name, f"expected a non-empty string (or a pulumi Output); "
                                             f"got {given} (not shown: it is a secret)")
+
+
+def _flag(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise _wrong(attribute.name, "true or false", value)
+
+
+def _optional_flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _flag(instance, attribute, value)
+
+
+def _given(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        raise _wrong(attribute.name, "a value", value)
+
+
+def _label(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, str) and _LOGIC_TOKEN.fullmatch(value)):
+        raise _wrong(attribute.name, "a letter or underscore, then letters, digits or underscores "
+                                     "(e.g. A, us_only)", value)
 
 
 def _one_of(allowed: tuple[str, ...]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -261,10 +294,64 @@ class NewAudience:
 
 @attrs.frozen(kw_only=True)
 class FieldMapping:
-    """One model field written to one target field, e.g. ``first_name`` → ``FirstName``."""
+    """One model field written to one target field, e.g. ``first_name`` → ``FirstName``, with the
+    settings of that field where the target offers them (unset ones are the service's defaults)."""
 
     source: str = attrs.field(validator=_text)
     target: str = attrs.field(validator=_text)
+    sync_mode: str | None = attrs.field(default=None,
+                                        validator=attrs.validators.optional(_one_of(FIELD_SYNC_MODES)))
+    """``updateOrCreate`` (write every value) or ``create`` (only where the target field is empty)."""
+    encryption_enabled: bool | None = attrs.field(default=None, validator=_optional_flag)
+    """Encrypt the value with the pipeline's `encryption_passphrase`."""
+    new: bool | None = attrs.field(default=None, validator=_optional_flag)
+    """Let Polytomic create the target field."""
+
+    def settings(self) -> dict[str, Any]:
+        """The settings given, as the API names them."""
+        settings = {"sync_mode": self.sync_mode, "encryption_enabled": self.encryption_enabled,
+                    "new": self.new}
+        return {key: value for key, value in settings.items() if value is not None}
+
+
+@attrs.frozen(kw_only=True)
+class RowFilter:
+    """A condition on a model field that a row must meet to be synced, e.g. ``country``
+    ``Equality`` ``US``. Filters are labelled A, B, C... in order unless each has a `label`."""
+
+    field: str = attrs.field(validator=_text)
+    """A field of the model (a column of the query)."""
+    function: str = attrs.field(validator=_one_of(FILTER_FUNCTIONS))
+    value: Any = None
+    """What `function` compares with; none for ``IsNull``, ``IsNotNull``, ``True``, ``False``."""
+    label: str | None = attrs.field(default=None, validator=_label)
+    """The name `filter_logic` uses for it."""
+
+    def as_filter(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """The API's filter on `source`, the model field reference."""
+        condition = {"field": source, "field_type": "Model", "function": self.function,
+                     "value": self.value, "label": self.label}
+        return {key: value for key, value in condition.items() if value is not None}
+
+
+@attrs.frozen(kw_only=True)
+class ValueOverride:
+    """A value synced instead of a model field's own where the field meets a condition, e.g.
+    ``title`` ``IsNull`` → ``Unknown``."""
+
+    field: str = attrs.field(validator=_text)
+    """A field of the model (a column of the query)."""
+    function: str = attrs.field(validator=_one_of(FILTER_FUNCTIONS))
+    value: Any = None
+    """What `function` compares with; none for ``IsNull``, ``IsNotNull``, ``True``, ``False``."""
+    override: Any = attrs.field(validator=_given)
+    """The value synced instead."""
+
+    def as_override(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """The API's override on `source`, the model field reference."""
+        override = {"field": source, "function": self.function, "value": self.value,
+                    "override": self.override}
+        return {key: value for key, value in override.items() if value is not None}
 
 
 def _identity_function(value: Any) -> Any:
@@ -316,20 +403,55 @@ class PipelineAdoption:
 _FIELDS_EXPECTED = "a mapping of model field to target field, e.g. {first_name: FirstName}"
 
 
+def _objects(cls: type[T], key: str, value: Any, expected: str) -> tuple[T, ...]:
+    """A list of `cls`, each given as one or as a mapping of its arguments."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise _wrong(key, expected, value)
+    return tuple(item if isinstance(item, cls) else from_config(cls, item, f"{key}[{index}]")
+                 for index, item in enumerate(value))
+
+
+def _mapping(source: str, target: Any) -> FieldMapping:
+    """``first_name: FirstName``, or with settings ``first_name: {target: FirstName, new: true}``."""
+    if isinstance(target, Mapping):
+        return from_config(FieldMapping, target, f"fields.{source}", source=source)
+    if not isinstance(target, str) or not target.strip():
+        raise _wrong(f"fields.{source}", "a target field id such as FirstName, or an object such as "
+                                         "{target: FirstName, sync_mode: create}", target)
+    return FieldMapping(source=source, target=target)
+
+
 def _mappings(value: Any) -> tuple[FieldMapping, ...]:
     """Fields as a mapping (sorted by source, so YAML key order never shows as a diff) or a list."""
     if isinstance(value, Mapping):
-        for source, target in value.items():
+        for source in value:
             if not isinstance(source, str) or not source.strip():
                 raise _wrong("fields", f"{_FIELDS_EXPECTED} with model field names as keys", source)
-            if not isinstance(target, str) or not target.strip():
-                raise _wrong(f"fields.{source}", "a target field id such as FirstName", target)
-        return tuple(FieldMapping(source=s, target=t) for s, t in sorted(value.items()))
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise _wrong("fields", _FIELDS_EXPECTED, value)
-    return tuple(item if isinstance(item, FieldMapping)
-                 else from_config(FieldMapping, item, f"fields[{index}]")
-                 for index, item in enumerate(value))
+        return tuple(_mapping(source, value[source]) for source in sorted(value))
+    return _objects(FieldMapping, "fields", value, _FIELDS_EXPECTED)
+
+
+def _filters(value: Any) -> tuple[RowFilter, ...]:
+    return _objects(RowFilter, "filters", value,
+                    "a list of filters such as [{field: country, function: Equality, value: US}]")
+
+
+def _overrides(value: Any) -> tuple[ValueOverride, ...]:
+    return _objects(ValueOverride, "overrides", value,
+                    "a list of overrides such as [{field: title, function: IsNull, override: Unknown}]")
+
+
+def _override_fields(value: Any) -> dict[str, str]:
+    """Target field → the text always written to it, sorted by target field (as `fields` are)."""
+    expected = "a mapping of target field to the text written to it, e.g. {Country: US}"
+    if not isinstance(value, Mapping):
+        raise _wrong("override_fields", expected, value)
+    for target, text in value.items():
+        if not isinstance(target, str) or not target.strip():
+            raise _wrong("override_fields", f"{expected}, with target field ids as keys", target)
+        if not isinstance(text, str):
+            raise _wrong(f"override_fields.{target}", "text (in YAML, quote numbers and true/false)", text)
+    return dict(sorted(value.items()))
 
 
 def _whole_number(value: Any) -> Any:
@@ -423,6 +545,19 @@ class LinkedInAudiencePipelineArgs:
         converter=attrs.Converter(_identity, takes_field=True))  # type: ignore[misc]
     fields: tuple[FieldMapping, ...] = attrs.field(default=(), converter=_mappings)
     """Given as a mapping, sorted by model field name."""
+    filters: tuple[RowFilter, ...] = attrs.field(default=(), converter=_filters)
+    """Only rows that meet these conditions are synced (all of them, unless `filter_logic` says)."""
+    filter_logic: str | None = attrs.field(default=None, validator=_optional_text)
+    """How the filters combine, by label: ``A and (B or C)``."""
+    overrides: tuple[ValueOverride, ...] = attrs.field(default=(), converter=_overrides)
+    """Values synced instead of a field's own where the field meets a condition."""
+    override_fields: Mapping[str, str] = attrs.field(factory=dict, converter=_override_fields)
+    """Target field → text written to it for every row, e.g. ``{"Country": "US"}``."""
+    sync_all_records: bool = attrs.field(default=False, validator=_flag)
+    """Send every row on every run, not only the rows that changed."""
+    encryption_passphrase: pulumi.Input[str] | None = attrs.field(default=None, repr=False,
+                                                                  validator=_secret_input)
+    """The passphrase of fields with `encryption_enabled` (secret)."""
     mode: str = attrs.field(default="create", validator=_one_of(AUDIENCE_MODES))
     schedule: Mapping[str, Any] = attrs.field(default=DEFAULT_SCHEDULE, converter=_schedule)
     sync_name: str | None = attrs.field(default=None, validator=_optional_text)
@@ -440,6 +575,21 @@ class LinkedInAudiencePipelineArgs:
                         "a new LinkedIn Ads connection or an existing id")
         _require_one_of({"audience_id": self.audience_id, "create": self.create},
                         "an existing audience or a new one")
+        self._check_filter_labels()
+
+    def _check_filter_labels(self) -> None:
+        """Every filter labelled or none, and `filter_logic` naming exactly the labels there are."""
+        labelled = [f.label is not None for f in self.filters]
+        if any(labelled) and not all(labelled):
+            raise ArgumentError(f"filters[{labelled.index(False)}].label",
+                                "is required: label every filter or none (then they are A, B, C...)")
+        if self.filter_logic is None:
+            return
+        # The Sync provider's own check knows how the API labels filters and reads the logic.
+        conditions = normalise_filters([{"label": f.label} for f in self.filters])
+        problem = next(iter(_check_filter_logic(self.filter_logic, conditions)), None)
+        if problem is not None:
+            raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
 
     def sync_settings(self) -> dict[str, Any]:
         """What the pipeline's model and sync are made of (values may be Outputs): the first-run

@@ -64,13 +64,18 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)  # type: ignore[arg-type]
 
         adopt = args.adopt
-        mapped = sorted({args.identity.source, *(f.source for f in args.fields)})
+        # Fields the sync filters on count too: preview then fails when the query does not select one.
+        mapped = sorted({args.identity.source, *(f.source for f in args.fields),
+                         *(f.field for f in args.filters), *(o.field for o in args.overrides)})
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
                       configuration={"query": args.query}, required_fields=mapped,
                       adopt_id=adopt.model_id if adopt else None, opts=child)
 
+        def source(field: str) -> dict[str, object]:
+            return {"model_id": model.id, "field": field}
+
         def mapping(field: FieldMapping | IdentityMapping) -> dict[str, object]:
-            return {"source": {"model_id": model.id, "field": field.source}, "target": field.target}
+            return {"source": source(field.source), "target": field.target}
 
         target: dict[str, object] = {"connection_id": self.linkedin_connection_id}
         if args.create is not None:
@@ -81,7 +86,14 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
         sync = Sync(
             f"{name}-sync", name=args.sync_name or f"{args.model_name} to LinkedIn Ads",
             mode=args.mode, schedule=args.schedule, target=target, identity=identity,
-            fields=[mapping(f) for f in args.fields], auth_url=self.auth_url,
+            fields=[{**mapping(f), **f.settings()} for f in args.fields], auth_url=self.auth_url,
+            # None rather than empty: a pipeline without options keeps the inputs it always had.
+            filters=[f.as_filter(source(f.field)) for f in args.filters] or None,
+            filter_logic=args.filter_logic,
+            overrides=[o.as_override(source(o.field)) for o in args.overrides] or None,
+            override_fields=[{"target": field_id, "override_value": text}
+                             for field_id, text in args.override_fields.items()] or None,
+            sync_all_records=args.sync_all_records, encryption_passphrase=args.encryption_passphrase,
             adopt_id=adopt.sync_id if adopt else None, opts=child)
 
         self.model_id = model.id

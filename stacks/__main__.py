@@ -33,6 +33,8 @@ SECRET_KEYS = {
     "linkedin": {"client_id": "linkedinClientId", "client_secret": "linkedinClientSecret",
                  "oauth_refresh_token": "linkedinRefreshToken"},
 }
+#: The passphrase of fields a pipeline encrypts (`encryption_enabled`), given to those pipelines.
+ENCRYPTION_PASSPHRASE = "encryptionPassphrase"
 #: Connection ids become known only once the connections are declared, after every check.
 _PENDING_ID = "pending"
 
@@ -57,14 +59,18 @@ def section(key: str) -> Any:
         return config.require(key)
 
 
+def in_plain_config(path: str, secret_key: str) -> ArgumentError:
+    return ArgumentError(path, "is a secret and never goes in plain config; set it with "
+                               f"`pulumi config set --secret {secret_key}`")
+
+
 def connection_settings(cls: type[Any], key: str) -> Any:
     """The `snowflake` or `linkedin` section with its secrets, which have secret keys of their own."""
     settings = section(key)
     secret_keys = SECRET_KEYS[key]
     for name, secret_key in secret_keys.items():
         if isinstance(settings, Mapping) and name in settings:
-            raise ArgumentError(f"{key}.{name}", "is a secret and never goes in plain config; set it "
-                                                 f"with `pulumi config set --secret {secret_key}`")
+            raise in_plain_config(f"{key}.{name}", secret_key)
     secrets: dict[str, Any] = {name: config.get_secret(secret_key)
                                for name, secret_key in secret_keys.items()}
     try:
@@ -85,9 +91,11 @@ def former_names(entry: Mapping[str, Any], path: str, name: Any) -> tuple[str, .
 
 
 def pipeline_entry(entry: Any, path: str) -> PipelineEntry:
+    if isinstance(entry, Mapping) and "encryption_passphrase" in entry:
+        raise in_plain_config(f"{path}.encryption_passphrase", ENCRYPTION_PASSPHRASE)
     args = from_config(LinkedInAudiencePipelineArgs, entry, path, ignore=(RENAMED_FROM,),
                        source_connection_id=_PENDING_ID, destination_connection_id=_PENDING_ID,
-                       source=None, destination=None, sync_name=None)
+                       source=None, destination=None, sync_name=None, encryption_passphrase=None)
     return PipelineEntry(args.model_name, args, former_names(entry, path, args.model_name))
 
 
@@ -134,10 +142,13 @@ def main() -> None:
                              configuration=linkedin.configuration(),
                              secret_configuration=linkedin.secret_configuration(),
                              redirect_url=linkedin.redirect_url, adopt_id=linkedin.adopt_id)
+    passphrase = config.get_secret(ENCRYPTION_PASSPHRASE)
     audiences, first_runs = {}, {}
     for pipeline in pipelines:
+        encrypts = any(field.encryption_enabled for field in pipeline.args.fields)
         args = attrs.evolve(pipeline.args, source_connection_id=source.id,
-                            destination_connection_id=destination.id)
+                            destination_connection_id=destination.id,
+                            encryption_passphrase=passphrase if encrypts else None)
         # Children are named after the pipeline, so its aliases carry them along on a rename.
         opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old) for old in pipeline.renamed_from])
         component = LinkedInAudiencePipeline(pipeline.name, args, opts=opts)

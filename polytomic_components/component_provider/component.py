@@ -6,6 +6,7 @@ the library defaults as `NotRequired`. It converts its arguments to the library'
 which keep the one copy of the validation, and builds the library's component.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,6 +85,34 @@ class IdentityMapping(TypedDict):
     """`Equality` (the default), `ISubstring`, `OneOf`, `DomainMatch` or `HostnameMatch`."""
 
 
+class RowFilter(TypedDict):
+    """A condition on a model field that a row must meet to be synced, e.g. `country` `Equality` `US`.
+    Filters are labelled A, B, C... in order unless each has a `label`."""
+
+    field: str
+    """Field of the model (a column of the query)."""
+    function: str
+    """A filter function of the API, e.g. `Equality`, `IsNull`, `StringEndsWith`, `Between`."""
+    value: NotRequired[Any]
+    """What `function` compares with; none for `IsNull`, `IsNotNull`, `True`, `False`."""
+    label: NotRequired[str]
+    """The name `filterLogic` uses for it."""
+
+
+class ValueOverride(TypedDict):
+    """A value synced instead of a model field's own where the field meets a condition, e.g.
+    `title` `IsNull` → `Unknown`."""
+
+    field: str
+    """Field of the model (a column of the query)."""
+    function: str
+    """A filter function of the API, e.g. `IsNull`, `Equality`."""
+    value: NotRequired[Any]
+    """What `function` compares with; none for `IsNull`, `IsNotNull`, `True`, `False`."""
+    override: Any
+    """The value synced instead."""
+
+
 class PipelineAdoption(TypedDict):
     """Existing Polytomic objects a pipeline manages instead of creating its own."""
 
@@ -118,8 +147,23 @@ class LinkedInAudiencePipelineArgs(TypedDict):
     """A new audience that the sync creates; or give `audienceId`."""
     identity: NotRequired[IdentityMapping]
     """How members are matched; default `email` → `Email` by equality."""
-    fields: NotRequired[dict[str, str]]
-    """Model field → LinkedIn field, e.g. `first_name: FirstName`."""
+    # Any: a field maps to a target field id or to an object with settings, and schema inference
+    # has no union types.
+    fields: NotRequired[dict[str, Any]]
+    """Model field → LinkedIn field, e.g. `first_name: FirstName`; or → an object with the field's
+    settings, e.g. `title: {target: Title, syncMode: create, encryptionEnabled: true, new: false}`."""
+    filters: NotRequired[list[RowFilter]]
+    """Only rows that meet these conditions are synced (all of them, unless `filterLogic` says)."""
+    filter_logic: NotRequired[str]
+    """How the filters combine, by label: `A and (B or C)`."""
+    overrides: NotRequired[list[ValueOverride]]
+    """Values synced instead of a field's own where the field meets a condition."""
+    override_fields: NotRequired[dict[str, str]]
+    """LinkedIn field → text written to it for every row, e.g. `Country: US`."""
+    sync_all_records: NotRequired[bool]
+    """Send every row on every run, not only the rows that changed; default false."""
+    encryption_passphrase: NotRequired[pulumi.Input[str]]
+    """The passphrase of fields with `encryptionEnabled` (secret)."""
     mode: NotRequired[str]
     """`create` (add members, the default) or `remove`."""
     schedule: NotRequired[dict[str, str]]
@@ -140,16 +184,25 @@ NESTED_ARGUMENTS: Mapping[str, type[Any]] = {
 }
 
 
+def _snake_case(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+
+
 def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudiencePipelineArgs:
     """The library's validated arguments for the same pipeline.
 
     `fields`, a map that reaches the component in no particular order, stays a map: the library
-    sorts it, so its order never shows as a change.
+    sorts it, so its order never shows as a change. Its settings objects (untyped, so the engine
+    leaves their keys as written) take the library's names.
     """
     values: dict[str, Any] = dict(args)
     for name, library_class in NESTED_ARGUMENTS.items():
         if name in values:
             values[name] = library_class(**values[name])
+    if isinstance(values.get("fields"), Mapping):
+        values["fields"] = {source: {_snake_case(k): v for k, v in target.items()}
+                            if isinstance(target, Mapping) else target
+                            for source, target in values["fields"].items()}
     return library.LinkedInAudiencePipelineArgs(**values)
 
 

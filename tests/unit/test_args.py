@@ -80,7 +80,8 @@ def test_fields_as_a_list_keep_their_order():
 
 def test_fields_as_a_list_of_names_say_what_a_field_mapping_is():
     assert refusal(lambda: args(fields=["first_name"])) == \
-        "fields[0]: expected an object with the keys source, target; got 'first_name'"
+        "fields[0]: expected an object with the keys encryption_enabled, new, source, sync_mode, target; " \
+        "got 'first_name'"
 
 
 def test_fields_as_text_are_refused():
@@ -89,7 +90,8 @@ def test_fields_as_text_are_refused():
 
 def test_a_field_mapped_to_a_non_text_target_names_the_field():
     assert refusal(lambda: args(fields={"first_name": 1})) == \
-        "fields.first_name: expected a target field id such as FirstName; got 1 (int)"
+        "fields.first_name: expected a target field id such as FirstName, or an object such as " \
+        "{target: FirstName, sync_mode: create}; got 1 (int)"
 
 
 def test_defaults_follow_the_guide():

@@ -17,7 +17,7 @@ from polytomic_components.args import ArgumentError, from_config
 ACCOUNT = "512630692::urn:li:organization:28818517"
 # What the reference program gives itself, so these are not config keys.
 CONNECTIONS = {"source_connection_id": "s", "destination_connection_id": "d", "source": None,
-               "destination": None, "sync_name": None}
+               "destination": None, "sync_name": None, "encryption_passphrase": None}
 
 
 def pipeline(**entry):
@@ -64,8 +64,9 @@ def test_a_choice_between_keys_is_worded_with_config_keys():
 
 def test_an_unknown_key_lists_the_allowed_keys():
     assert refusal(lambda: pipeline(audiense="a")) == (
-        "pipelines[1].audiense: unknown key; allowed keys: adopt, audience, create, fields, identity, "
-        "mode, name, query, schedule")
+        "pipelines[1].audiense: unknown key; allowed keys: adopt, audience, create, fields, filter_logic, "
+        "filters, first_run, identity, mode, name, override_fields, overrides, query, schedule, "
+        "sync_all_records")
 
 
 @pytest.mark.parametrize(("key", "value", "allowed"), [

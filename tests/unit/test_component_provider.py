@@ -28,9 +28,20 @@ def nested_typed_args() -> dict[str, Any]:
     return found
 
 
+def listed_typed_args() -> dict[str, Any]:
+    """The component's arguments that are lists of typed objects, by argument name."""
+    found = {}
+    for name, hint in component.LinkedInAudiencePipelineArgs.__annotations__.items():
+        inner = get_args(hint)[0] if get_origin(hint) is NotRequired else hint
+        if get_origin(inner) is list and is_typeddict(get_args(inner)[0]):
+            found[name] = get_args(inner)[0]
+    return found
+
+
 #: Each typed argument class and the library class of the same name that it becomes.
 MIRRORS = [(typed, getattr(library, typed.__name__))
-           for typed in (component.LinkedInAudiencePipelineArgs, *nested_typed_args().values())]
+           for typed in (component.LinkedInAudiencePipelineArgs, *nested_typed_args().values(),
+                         *listed_typed_args().values())]
 MIRROR_IDS = [typed.__name__ for typed, _ in MIRRORS]
 EXISTING = {"model_name": "Active users", "query": "SELECT email FROM users",
             "source_connection_id": "snowflake-id", "destination_connection_id": "linkedin-id",
@@ -108,6 +119,31 @@ def test_nested_arguments_become_the_library_classes():
     assert args.destination.accounts == ("512630692::urn:li:organization:28818517",)
     assert args.create.type == "user_audience"
     assert (args.identity.source, args.identity.function) == ("work_email", "Equality")
+
+
+def test_field_settings_written_in_camel_case_reach_the_library_by_its_names():
+    title = {"target": "Title", "syncMode": "create", "encryptionEnabled": True}
+    args = component.to_library_args({**EXISTING, "fields": {"first_name": "FirstName", "title": title}})
+    assert args.fields == (library.FieldMapping(source="first_name", target="FirstName"),
+                           library.FieldMapping(source="title", target="Title", sync_mode="create",
+                                                encryption_enabled=True))
+
+
+def test_filters_and_overrides_become_the_library_classes():
+    args = component.to_library_args({
+        **EXISTING, "filters": [{"field": "country", "function": "Equality", "value": "US", "label": "us"}],
+        "filter_logic": "us", "overrides": [{"field": "title", "function": "IsNull", "override": "Unknown"}],
+        "override_fields": {"Country": "US"}})
+    assert args.filters == (library.RowFilter(field="country", function="Equality", value="US", label="us"),)
+    assert args.overrides == (library.ValueOverride(field="title", function="IsNull", override="Unknown"),)
+    assert args.override_fields == {"Country": "US"}
+
+
+def test_schema_types_the_filters_and_leaves_a_filter_value_open():
+    types = schema()["types"]
+    assert set(types["polytomic:index:RowFilter"]["properties"]) == {"field", "function", "value", "label"}
+    assert types["polytomic:index:RowFilter"]["properties"]["value"]["$ref"] == "pulumi.json#/Any"
+    assert set(types["polytomic:index:ValueOverride"]["required"]) == {"field", "function", "override"}
 
 
 def test_the_library_validation_reaches_the_component_user():
