@@ -99,7 +99,10 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
         self.model_id = model.id
         self.model_fields = model.field_names
         self.sync_id = sync.id
-        self.audience_id = sync.target_object
+        # A given audience is known at preview even while the sync updates (a dynamic resource's
+        # outputs are unknown during its update); a created one is what the sync reports.
+        self.audience_id = (pulumi.Output.from_input(args.audience_id) if args.audience_id is not None
+                            else sync.target_object)
         self.first_run_status = pulumi.Output.from_input(None)
         self.first_run_counts = pulumi.Output.from_input(None)
         if args.first_run is not None:

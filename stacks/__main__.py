@@ -156,7 +156,9 @@ def main() -> None:
         if pipeline.args.first_run is not None:
             first_runs[pipeline.name] = {"status": component.first_run_status,
                                          "counts": component.first_run_counts}
-    pulumi.export("audiences", audiences)
+    # One output for all: while any audience is unknown (an update in preview) the whole map is,
+    # rather than that key silently missing from it.
+    pulumi.export("audiences", pulumi.Output.all(**audiences))
     if first_runs:
         pulumi.export("first_runs", first_runs)
     pulumi.export("linkedin_auth_url", destination.auth_url)

@@ -171,6 +171,10 @@ class PolytomicProvider(ResourceProvider):
         """
         return iter(())
 
+    def stables(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
+        """Outputs an update leaves as they are, so a preview shows them known, not as changing."""
+        return iter(())
+
     def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
         """What a change will cost the user, in words a reviewer reads in the preview."""
         return iter(())
@@ -197,7 +201,7 @@ class PolytomicProvider(ResourceProvider):
         return facts[key]  # type: ignore[no-any-return]
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = self.normalise({k: v for k, v in news.items() if k != _PROVIDER_KEY})
+        inputs = self.normalise({k: _whole_numbers(v) for k, v in news.items() if k != _PROVIDER_KEY})
         existing = _declared(olds)
         failures = list(self.validate(inputs))
         # Facts the service knows are checked when something changed since the last `up`: an
@@ -230,8 +234,8 @@ class PolytomicProvider(ResourceProvider):
             _CHANGING.add(id_)
         for consequence in self.consequences(olds, news) if must_write else ():
             say(news.get("resource_key"), consequence)
-        return DiffResult(changes=must_write, replaces=replaces,
-                          stables=["id"], delete_before_replace=False)
+        return DiffResult(changes=must_write, replaces=replaces, stables=["id", *self.stables(olds, news)],
+                          delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = {**props, **self._memory("replacing").get(props.get("resource_key"), {})}
@@ -240,7 +244,7 @@ class PolytomicProvider(ResourceProvider):
         if props.get("adopt_id"):
             created = self._adopt(client, props["adopt_id"], inputs, props)
         else:
-            created = self._create_once(client, props, inputs, self.to_body(inputs, props))
+            created = self._create_once(client, props, inputs, self._body(inputs, props))
         self._memory("created")[created["id"]] = props.get("resource_key")
         return CreateResult(created["id"], self._outputs(created, props))
 
@@ -263,7 +267,7 @@ class PolytomicProvider(ResourceProvider):
         inputs = self._inputs(news)
         _CHANGING.discard(id_)  # written by the time a dependent is checked again
         try:
-            updated = self._api(self.client(), "update")(id_, self.to_body(inputs, olds))
+            updated = self._api(self.client(), "update")(id_, self._body(inputs, olds))
         except NotFoundError as error:
             raise NotFoundError(
                 error.message, status=error.status, key=error.key, method=error.method, path=error.path,
@@ -288,6 +292,10 @@ class PolytomicProvider(ResourceProvider):
         self._api(client, "delete")(id_)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = _whole_numbers(self.to_body(inputs, learned))
+        return body
 
     def _memory(self, name: str) -> dict[Any, Any]:
         """What this provider process learns during one deployment (never pickled into state)."""
@@ -364,7 +372,7 @@ class PolytomicProvider(ResourceProvider):
         except NotFoundError:
             raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; check the id, "
                              "or remove adopt_id to create a new one") from None
-        body = self.to_body(inputs, self.computed_outputs(existing, props))
+        body = self._body(inputs, self.computed_outputs(existing, props))
         updated: dict[str, Any] = self._api(client, "update")(id_, body)
         return updated
 
@@ -396,6 +404,18 @@ def changing(object_id: Any) -> bool:
     """Whether this deployment changes `object_id` before the resource asking would be written
     (then what the service says of it now is no ground to fail a preview)."""
     return object_id in _CHANGING
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Numbers as the user wrote them: the engine's wire format turns every number into a float,
+    and an API that wants an integer refuses 5432.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
 
 
 def _declared(props: Mapping[str, Any] | None) -> bool:

@@ -113,7 +113,7 @@ class ConnectionProvider(PolytomicProvider):
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         status = api_object.get("status")
         # Only create/update responses carry auth_url; keep it while authorization is pending.
-        auth_url = api_object.get("auth_url") or (props.get("auth_url") if status == "unauthorized" else None)
+        auth_url = api_object.get("auth_url") or (props.get("auth_url") if status == "unauthorized" else "")
         return {"status": status, "auth_url": auth_url}
 
     def observed_inputs(self, api_object: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:

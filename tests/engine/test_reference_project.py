@@ -62,3 +62,20 @@ def test_a_wrong_config_value_fails_preview_naming_key_and_stack(reference_proje
     assert "stack 'staging'" in result.stdout
     assert "polytomic-pipelines:pipelines[1]" in result.stdout
     assert "group_audience" in result.stdout
+
+
+def test_an_unchanged_preview_shows_no_changes_and_no_unknown_outputs(reference_project):
+    reference_project.run("stack", "select", "--create", "dev")
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    result = reference_project.run("preview", "--stack", "dev", "--diff")
+    assert "[unknown]" not in result.stdout
+    assert "polytomic:" not in result.stdout  # no provider message: nothing costs anything
+    assert " ~ " not in result.stdout and " + " not in result.stdout
+
+
+def test_while_a_sync_updates_the_audiences_output_keeps_every_key_known(reference_project):
+    reference_project.run("stack", "select", "--create", "dev")
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    reference_project.run("config", "set", "--path", "pipelines[0].mode", "remove", "--stack", "dev")
+    planned = reference_project.run("preview", "--stack", "dev", "--diff").stdout
+    assert "--outputs:--" not in planned  # neither a key gone nor a value unknown
