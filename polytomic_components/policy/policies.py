@@ -21,6 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ..resources.sync import _claimed_audience
 from .deployment import DeploymentUnavailableError, last_deployment
 
 SYNC = "pulumi-python:dynamic/polytomic:Sync"
@@ -84,10 +85,10 @@ def _previous(urns: Iterable[str], deployment: Mapping[str, Mapping[str, Any]]) 
 
 def _audience_after(target: Mapping[str, Any], outputs: Mapping[str, Any]) -> str | None:
     """The audience a sync will write to, given its last outputs: the one named, else the one it
-    created and still has (a create block does not create again), else a new one (None)."""
+    created and keeps (by the provider's own rule), else a new one (None)."""
     if target.get("object"):
         return str(target["object"])
-    return None if outputs.get("target_missing") else outputs.get("created_object")
+    return _claimed_audience(outputs, target.get("create"))
 
 
 def _keep_audiences(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

@@ -22,15 +22,17 @@ from polytomic_components import (
     Connection,
     LinkedInAudiencePipeline,
     LinkedInAudiencePipelineArgs,
+    LinkedInDestination,
     NewAudience,
 )
 from polytomic_components.policy import PACK_DIRECTORY
-from tests.engine.test_pipeline import existing_connections
+from tests.engine.test_pipeline import CREDENTIALS, existing_connections, new_sides
 
 pytestmark = pytest.mark.engine
 
 ACCOUNT = "512630692::urn:li:organization:28818517"
 AUDIENCE = f"{ACCOUNT}~user_audience.29728401"
+OTHER_ACCOUNT = "508814420::urn:li:organization:10493027"
 DAILY = {"frequency": "daily", "hour": "6", "minute": "0"}
 SCOPED_POLICIES = ("production-syncs-kept", "production-audiences-kept", "no-force-destroy",
                    "minimum-schedule-interval", "remove-mode-allowed")
@@ -174,6 +176,19 @@ def test_editing_the_create_block_of_a_new_audience_is_no_audience_change(change
     run = policy_preview(stack, tmp_path)
     assert run.passed
     assert run.violations == []
+
+
+def test_a_create_block_for_another_account_is_an_audience_change(polytomic_stack, tmp_path):
+    two_accounts = LinkedInDestination(accounts=[ACCOUNT, OTHER_ACCOUNT], **CREDENTIALS)
+    sides = {**new_sides(), "destination": two_accounts}
+    stack = polytomic_stack(pipeline_program(sides, **NEW_AUDIENCE))
+    stack.up(on_output=quiet)
+    elsewhere = NewAudience(account=OTHER_ACCOUNT, type="user_audience", name="Trial signups")
+    stack.workspace.program = pipeline_program(sides, audience_id=None, create=elsewhere)
+    run = policy_preview(stack, tmp_path)
+    assert not run.passed
+    [violation] = run.of("production-audiences-kept")
+    assert "and sync into a NEW audience" in violation.message
 
 
 # --- no-force-destroy -----------------------------------------------------------------------
