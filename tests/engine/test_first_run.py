@@ -15,14 +15,15 @@ from .test_stack_config import SIGNUPS, set_dev_config, up
 
 pytestmark = pytest.mark.engine
 
-ACTIVE_USERS = "SELECT email, first_name FROM users WHERE is_active"
-ALL_USERS = "SELECT email, first_name FROM users"
+ACTIVE_USERS = "SELECT email, first_name, last_name FROM users WHERE is_active"
+ALL_USERS = "SELECT email, first_name, last_name FROM users"
 
 
-def gated(connections: dict[str, str], *, query: str = ACTIVE_USERS, first_run: Any = True) -> Any:
+def gated(connections: dict[str, str], *, query: str = ACTIVE_USERS, first_run: Any = True,
+          fields: dict[str, str] | None = None) -> Any:
     def program() -> None:
         pipeline = LinkedInAudiencePipeline("users", LinkedInAudiencePipelineArgs(
-            model_name="Users", query=query, fields={"first_name": "FirstName"},
+            model_name="Users", query=query, fields=fields or {"first_name": "FirstName"},
             create=NewAudience(account=ACCOUNT, type="user_audience", name="Gated users"),
             first_run=first_run, **connections))
         pulumi.export("audience", pipeline.audience_id)
@@ -88,6 +89,17 @@ def test_a_changed_query_runs_the_sync_again_during_up_but_not_during_preview(po
     assert member_count(emulator, outputs["audience"].value) == first["insert"] + again["insert"]
 
 
+def test_a_changed_sync_setting_runs_the_sync_again(polytomic_stack, emulator):
+    connections = existing_connections(emulator)
+    stack = polytomic_stack(gated(connections))
+    stack.up(on_output=quiet)
+    stack.workspace.program = gated(connections, fields={"first_name": "FirstName", "last_name": "LastName"})
+    emulator.clear_requests_log()
+
+    stack.up(on_output=quiet)
+    assert len(executions_started(emulator)) == 1
+
+
 def test_a_failing_run_fails_up_with_its_error_and_execution_and_keeps_the_sync(polytomic_stack, emulator):
     emulator._admin("POST", "executions/fail-next", json={"message": "LinkedIn refused the upload"})
     stack = polytomic_stack(gated(existing_connections(emulator)))
@@ -117,9 +129,11 @@ def test_a_run_that_outlasts_the_timeout_is_cancelled_and_fails_up(polytomic_sta
     emulator._admin("POST", "executions/stall-next", json={})
     stack = polytomic_stack(gated(existing_connections(emulator), first_run={"timeout": 2}))
 
+    lines: list[str] = []
     with pytest.raises(auto_errors.CommandError) as failure:
-        stack.up(on_output=quiet)
+        stack.up(on_output=lines.append)
     [execution] = executions_of_the_only_sync(emulator)
+    assert f"run {execution['id']} of sync" in "".join(lines)  # progress while it waited
     assert execution["status"] == "canceled"
     assert (f"(execution {execution['id']}) did not finish within 2 s and was cancelled"
             in str(failure.value))

@@ -86,6 +86,10 @@ def test_changed_settings_are_a_change_and_the_preview_says_up_runs_the_sync(cap
     assert "users-first-run: `up` runs sync s-1 once and waits up to 60 s" in capsys.readouterr().err
 
 
+def test_another_sync_is_a_change():
+    assert SyncRunProvider().diff("e-1", GATE, {**GATE, "sync_id": "s-2"}).changes is True
+
+
 # --- create and update (what up does) -------------------------------------------------------------
 
 
