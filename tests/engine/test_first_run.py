@@ -125,6 +125,20 @@ def test_the_up_after_a_failed_run_runs_the_sync_again(polytomic_stack, emulator
     assert emulator.state()["syncs"] == 1
 
 
+def test_the_up_after_a_failed_run_of_a_changed_query_runs_it_again(polytomic_stack, emulator):
+    connections = existing_connections(emulator)
+    stack = polytomic_stack(gated(connections))
+    stack.up(on_output=quiet)
+    stack.workspace.program = gated(connections, query=ALL_USERS)
+    emulator._admin("POST", "executions/fail-next", json={"message": "LinkedIn refused the upload"})
+    with pytest.raises(auto_errors.CommandError):
+        stack.up(on_output=quiet)
+    emulator.clear_requests_log()
+
+    assert stack.up(on_output=quiet).outputs["first_run_status"].value == "completed"
+    assert len(executions_started(emulator)) == 1
+
+
 def test_a_run_that_outlasts_the_timeout_is_cancelled_and_fails_up(polytomic_stack, emulator):
     emulator._admin("POST", "executions/stall-next", json={})
     stack = polytomic_stack(gated(existing_connections(emulator), first_run={"timeout": 2}))
