@@ -194,11 +194,11 @@ class PolytomicProvider(ResourceProvider):
 
     def remember(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
         """A fact of the service (a connection's targets, an audience's fields), read once per
-        deployment however many resources ask for it."""
-        facts = self._memory("facts")
-        if key not in facts:
-            facts[key] = read()
-        return facts[key]  # type: ignore[no-any-return]
+        deployment however many resources, of any kind, ask for it. An object this deployment
+        wrote is known from the write's answer: `(kind, id)`."""
+        if key not in _FACTS:
+            _FACTS[key] = read()
+        return _FACTS[key]  # type: ignore[no-any-return]
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: _whole_numbers(v) for k, v in news.items() if k != _PROVIDER_KEY})
@@ -246,6 +246,7 @@ class PolytomicProvider(ResourceProvider):
         else:
             created = self._create_once(client, props, inputs, self._body(inputs, props))
         self._memory("created")[created["id"]] = props.get("resource_key")
+        _FACTS[(self.api_object, created["id"])] = created
         return CreateResult(created["id"], self._outputs(created, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -274,6 +275,9 @@ class PolytomicProvider(ResourceProvider):
                 hint=f"The {self.api_object} was deleted outside Pulumi. Run `pulumi refresh` (or "
                      "`pulumi up --refresh`): the next `up` then creates it again",
             ) from None
+        for stale in [key for key in _FACTS if id_ in key]:  # e.g. the targets of a connection
+            del _FACTS[stale]
+        _FACTS[(self.api_object, id_)] = updated
         return UpdateResult(self._outputs(updated, {**olds, **news}))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -398,6 +402,8 @@ _LOCK = threading.Lock()
 #: Objects this deployment is about to write, by id: facts read from them now are about to change.
 #: One provider process serves every dynamic resource of a deployment, so this is shared by kinds.
 _CHANGING: set[str] = set()
+#: What this deployment learned of the service, shared by every kind (see `remember`).
+_FACTS: dict[tuple[Any, ...], Any] = {}
 
 
 def changing(object_id: Any) -> bool:
