@@ -191,3 +191,10 @@ def test_the_settings_the_gate_watches_leave_out_connections_and_the_gate():
     settings = pipeline(first_run=True).sync_settings()
     assert settings["query"] == "SELECT email FROM users"
     assert not {"source", "destination", "first_run"} & set(settings)
+
+
+def test_the_settings_the_gate_watches_leave_out_secrets():
+    args = LinkedInAudiencePipelineArgs(model_name="users", query="SELECT email FROM users", audience_id="a",
+                                        source_connection_id="s", destination_connection_id="d",
+                                        encryption_passphrase="correct-horse-battery")
+    assert "correct-horse-battery" not in repr(args.sync_settings())
