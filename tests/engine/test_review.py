@@ -24,7 +24,7 @@ from tests.conftest import REPO_ROOT, Project
 pytestmark = pytest.mark.engine
 
 NEWSLETTER_AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
-NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active AND NOT is_test"
+NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE country = 'US'"
 EXAMPLE_PREVIEW = REPO_ROOT / "tests" / "unit" / "data" / "preview-example.json"
 
 

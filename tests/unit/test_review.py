@@ -29,7 +29,7 @@ MODEL_URN = ("urn:pulumi:dev::polytomic-pipelines::polytomic:index:LinkedInAudie
 CONNECTION_URN = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:Connection::snowflake"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 OLD_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active"
-NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE is_active AND NOT is_test"
+NEW_QUERY = "SELECT email, first_name, last_name FROM users WHERE country = 'US'"
 
 
 def model_inputs(query: str, connection_id: str = "4642b94e-0d0d-4170-9101-43a72ecbc186") -> dict[str, Any]:
