@@ -23,6 +23,7 @@ from .resources._base import UNKNOWN, PolytomicProvider
 from .resources.connection import ConnectionProvider
 from .resources.model import ModelProvider
 from .resources.sync import SyncProvider
+from .resources.sync_run import SyncRunProvider
 
 PIPELINE_TYPE = "polytomic:index:LinkedInAudiencePipeline"
 #: The stack itself: the engine reports it as a step, but it is not something a reviewer changes.
@@ -42,7 +43,8 @@ OPERATIONS = ("create", "update", "replace", "delete")
 WARNING_SEVERITIES = ("warning", "info#err")
 
 _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
-    "Connection": ConnectionProvider, "Model": ModelProvider, "Sync": SyncProvider}
+    "Connection": ConnectionProvider, "Model": ModelProvider, "Sync": SyncProvider,
+    "SyncRun": SyncRunProvider}
 SECRET_INPUTS = frozenset(name for provider in _PROVIDERS.values() for name in provider.secret_inputs)
 #: Sync inputs that choose the audience: an existing one, or the one the sync creates.
 AUDIENCE_INPUTS = ("target.object", "target.create")
