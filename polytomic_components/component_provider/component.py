@@ -113,6 +113,14 @@ class ValueOverride(TypedDict):
     """The value synced instead."""
 
 
+class FirstRun(TypedDict):
+    """The first-run gate: after its sync is created or changed, `pulumi up` runs the sync once,
+    waits for the run, and fails if the run fails or does not finish within `timeout` seconds."""
+
+    timeout: NotRequired[int]
+    """Seconds to wait for the run (then it is cancelled); default 600."""
+
+
 class PipelineAdoption(TypedDict):
     """Existing Polytomic objects a pipeline manages instead of creating its own."""
 
@@ -172,6 +180,9 @@ class LinkedInAudiencePipelineArgs(TypedDict):
     """Name of the sync; default `<modelName> to LinkedIn Ads`."""
     adopt: NotRequired[PipelineAdoption]
     """Existing model and/or sync to manage instead of creating them."""
+    first_run: NotRequired[FirstRun]
+    """Run the sync once after it is created or changed, and fail `up` if the run fails; `{}` waits
+    the default 600 seconds."""
 
 
 #: Arguments that are objects of their own in the library, by argument name.
@@ -181,6 +192,7 @@ NESTED_ARGUMENTS: Mapping[str, type[Any]] = {
     "create": library.NewAudience,
     "identity": library.IdentityMapping,
     "adopt": library.PipelineAdoption,
+    "first_run": library.FirstRun,
 }
 
 
@@ -224,6 +236,10 @@ class LinkedInAudiencePipeline(pipeline.LinkedInAudiencePipeline):
     """The audience the sync writes to: the given one, or the one it created."""
     auth_url: pulumi.Output[str | None]
     """Set while a new, interactive LinkedIn connection waits for a person to authorize it."""
+    first_run_status: pulumi.Output[str | None]
+    """With `firstRun`: the status of the sync's last gated run (`completed`)."""
+    first_run_counts: pulumi.Output[dict[str, int] | None]
+    """With `firstRun`: that run's record counts (`insert`, `update`, `delete`, `error`, `total`, ...)."""
 
     def __init__(self, name: str, args: LinkedInAudiencePipelineArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:

@@ -80,7 +80,7 @@ def test_schema_declares_the_pipeline_under_the_polytomic_package():
     assert resource["requiredInputs"] == ["modelName", "query"]
     assert set(resource["properties"]) == {
         "snowflakeConnectionId", "linkedinConnectionId", "modelId", "modelFields", "syncId",
-        "audienceId", "authUrl"}
+        "audienceId", "authUrl", "firstRunStatus", "firstRunCounts"}
     assert resource["properties"]["modelFields"]["type"] == "array"
 
 
