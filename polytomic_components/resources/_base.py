@@ -171,10 +171,6 @@ class PolytomicProvider(ResourceProvider):
         """
         return iter(())
 
-    def stables(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
-        """Outputs an update leaves as they are, so a preview shows them known, not as changing."""
-        return iter(())
-
     def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
         """What a change will cost the user, in words a reviewer reads in the preview."""
         return iter(())
@@ -219,7 +215,7 @@ class PolytomicProvider(ResourceProvider):
         # know travels through this process, from diff to create in one deployment: the object it
         # supersedes (its Idempotency-Key must never replay that object's creation) and, for an
         # object deleted outside Pulumi, what carries over.
-        self._memory("replacing")[news.get("resource_key")] = {
+        _REPLACING[news.get("resource_key")] = {
             "supersedes": id_, **({key: olds.get(key) for key in self.carried} if olds.get(GONE) else {})}
         if olds.get(GONE):
             say(news.get("resource_key"), f"{self.api_object} {id_} was deleted outside Pulumi; "
@@ -234,18 +230,17 @@ class PolytomicProvider(ResourceProvider):
             _CHANGING.add(id_)
         for consequence in self.consequences(olds, news) if must_write else ():
             say(news.get("resource_key"), consequence)
-        return DiffResult(changes=must_write, replaces=replaces, stables=["id", *self.stables(olds, news)],
-                          delete_before_replace=False)
+        return DiffResult(changes=must_write, replaces=replaces, stables=["id"], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        props = {**props, **self._memory("replacing").get(props.get("resource_key"), {})}
+        props = {**props, **_REPLACING.get(props.get("resource_key"), {})}
         inputs = self._inputs(props)
         client = self.client()
         if props.get("adopt_id"):
             created = self._adopt(client, props["adopt_id"], inputs, props)
         else:
             created = self._create_once(client, props, inputs, self._body(inputs, props))
-        self._memory("created")[created["id"]] = props.get("resource_key")
+        _CREATED.add(created["id"])
         _FACTS[(self.api_object, created["id"])] = created
         return CreateResult(created["id"], self._outputs(created, props))
 
@@ -281,7 +276,7 @@ class PolytomicProvider(ResourceProvider):
         return UpdateResult(self._outputs(updated, {**olds, **news}))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if id_ in self._memory("created"):
+        if id_ in _CREATED:
             # A forced replacement (`pulumi up --replace`) reaches create with no trace of the old
             # object, so its key replays the old object's creation: both are one object, which
             # now belongs to the replacement.
@@ -300,11 +295,6 @@ class PolytomicProvider(ResourceProvider):
     def _body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = _whole_numbers(self.to_body(inputs, learned))
         return body
-
-    def _memory(self, name: str) -> dict[Any, Any]:
-        """What this provider process learns during one deployment (never pickled into state)."""
-        memory: dict[Any, Any] = self.__dict__.setdefault(f"_{name}", {})
-        return memory
 
     def _api(self, client: PolytomicClient, verb: str) -> Any:
         """The client method for `verb` on this kind: `client.<verb>_<api_object>`."""
@@ -399,10 +389,15 @@ class PolytomicProvider(ResourceProvider):
 
 
 _LOCK = threading.Lock()
+# What the provider process learns while one deployment runs. One process serves every dynamic
+# resource of a deployment, of every kind; none of this reaches state.
 #: Objects this deployment is about to write, by id: facts read from them now are about to change.
-#: One provider process serves every dynamic resource of a deployment, so this is shared by kinds.
 _CHANGING: set[str] = set()
-#: What this deployment learned of the service, shared by every kind (see `remember`).
+#: What a replacement inherits, by resource key (see `diff`).
+_REPLACING: dict[Any, dict[str, Any]] = {}
+#: Objects this deployment created, by id (see `delete`).
+_CREATED: set[str] = set()
+#: Facts of the service, by what they are about (see `remember`).
 _FACTS: dict[tuple[Any, ...], Any] = {}
 
 

@@ -69,10 +69,6 @@ class ModelProvider(PolytomicProvider):
                               f"selects (it selects: {', '.join(names)}); add it to the query, or stop "
                               "mapping it")
 
-    def stables(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
-        if all(olds.get(k) == news.get(k) for k in ("connection_id", "configuration", "additional_fields")):
-            yield from ("fields", "field_names")
-
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         body = {k: inputs[k] for k in ("name", "connection_id", "configuration")}
         body.update({k: inputs[k] for k in _OPTIONS if inputs.get(k) not in (None, [])})

@@ -251,9 +251,6 @@ class SyncProvider(PolytomicProvider):
     def stale(self, olds: Mapping[str, Any]) -> bool:
         return bool(olds.get("target_missing"))
 
-    def stables(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
-        if olds.get("target") == news.get("target") and not self.stale(olds):
-            yield from ("target_object", "created_object")
 
     def consequences(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Iterator[str]:
         before, target = olds.get("target_object"), news.get("target") or {}

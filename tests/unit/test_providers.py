@@ -11,6 +11,7 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from polytomic_components.errors import ConfigurationError
+from polytomic_components.resources import _base
 from polytomic_components.resources._base import GONE, idempotency_key
 from polytomic_components.resources.connection import ConnectionProvider
 from polytomic_components.resources.model import ModelProvider
@@ -32,7 +33,9 @@ def configured(provider: Any, emulator: Any) -> Any:
 
 
 def in_a_later_deployment(emulator: Any) -> ConnectionProvider:
-    """A provider as a later `pulumi` run has it: a new process that created nothing yet."""
+    """A provider as a later `pulumi` run has it: a new process that has learned nothing yet."""
+    for memory in (_base._CREATED, _base._REPLACING, _base._FACTS, _base._CHANGING):
+        memory.clear()
     return configured(ConnectionProvider(), emulator)
 
 
