@@ -35,6 +35,7 @@ from typing import Any
 
 import attrs
 from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from .client import PolytomicClient
 from .errors import PolytomicError
@@ -54,8 +55,10 @@ _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
 }
 #: The stack identity is minted locally (no API call): an interrupted create of it made nothing.
 _LOCAL_ONLY_TYPES = frozenset({f"{_TYPE_PREFIX}StackIdentity"})
-#: How far the service's clock (`created_at`) may be behind the clock that stamped the history.
-CLOCK_SKEW = timedelta(seconds=30)
+#: How far the service's clock (`created_at`) may be behind the clock that stamped the history:
+#: too little would pass over the object a crashed create made (a duplicate later); too much only
+#: makes a refusal likelier.
+CLOCK_SKEW = timedelta(seconds=10)
 
 
 class RecoveryError(Exception):
@@ -177,17 +180,14 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
             organization: _Organization, since: datetime | None) -> Decision:
     urn, kind = resource["urn"], resource.get("type", "")
     inputs = resource.get("inputs") or {}
-    if urn in in_state:
-        return Decision(urn, "clear", "the resource is in the state already (a later `up` "
-                        "finished its create); the pending operation is stale")
-    if kind in _LOCAL_ONLY_TYPES:
-        return Decision(urn, "clear", "made locally, nothing exists outside the state; the next "
-                        "`up` makes it again")
     provider = organization.provider(kind)
     if provider is None:
+        if kind in _LOCAL_ONLY_TYPES or urn in in_state:
+            return Decision(urn, "clear", "nothing of it exists outside the state" if urn not in
+                            in_state else "the resource is in the state already")
         return Decision(urn, "refuse", f"{kind} is not a Polytomic resource; settle it with "
                         "`pulumi refresh` (interactive) or `pulumi stack export`/`import`")
-    if inputs.get("adopt_id"):
+    if inputs.get("adopt_id") and urn not in in_state:
         if organization.exists(provider, inputs["adopt_id"]):
             return Decision(urn, "import", f"adopts {provider.api_object} {inputs['adopt_id']}",
                             object_id=inputs["adopt_id"])
@@ -197,6 +197,15 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
     recent = [c for c in matching if since is None or c.created_at is None or c.created_at >= since]
     older = f" ({len(matching) - len(recent)} older ones, created before {_when(since)}, are left " \
             "alone: pass --since to widen)" if len(recent) < len(matching) else ""
+    if urn in in_state:
+        # A later `up` finished this create (a replay owns the same object), or the create was
+        # the first half of a replacement; either way an unowned match would stay an orphan.
+        if recent:
+            return Decision(urn, "refuse", f"the state holds this resource already, and these "
+                            f"{provider.api_object}s that no resource owns match its interrupted "
+                            "create: delete them in Polytomic (if no other stack uses them), then "
+                            "recover again", candidates=tuple(recent))
+        return Decision(urn, "clear", f"the resource is in the state already{older}")
     if not recent:
         return Decision(urn, "clear", f"no {provider.api_object} that no resource owns matches "
                         f"its inputs: the create never reached Polytomic{older}")
@@ -219,7 +228,7 @@ class _Organization:
         config = {"polytomic:apiKey": settings.api_key, "polytomic:deploymentUrl": settings.deployment_url}
         self._providers = {kind: provider() for kind, provider in _PROVIDERS.items()}
         for provider in self._providers.values():
-            provider.configure(ConfigureRequest(config))  # as the engine configures them
+            provider.configure(ConfigureRequest(Config(config, "polytomic")))  # as the engine does
 
     def provider(self, kind: str) -> PolytomicProvider | None:
         return self._providers.get(kind)
@@ -242,9 +251,9 @@ class _Organization:
     def _objects(self, provider: PolytomicProvider) -> list[dict[str, Any]]:
         kind = provider.api_object
         if kind not in self._lists:
-            listing = {"connection": self._client.list_connections, "model": self._client.list_models,
-                       "sync": self._client.list_syncs}[kind]
-            self._lists[kind] = list(listing())
+            self._lists[kind] = (self._client.list_connections() if kind == "connection" else
+                                 self._client.list_models() if kind == "model" else
+                                 list(self._client.list_syncs()))
         return self._lists[kind]
 
     def _full(self, provider: PolytomicProvider, summary: dict[str, Any]) -> dict[str, Any]:
@@ -264,7 +273,10 @@ class PulumiStack:
 
     def run(self, *args: str) -> str:
         command = ["pulumi", *args, "--stack", self.name, "--non-interactive"]
-        result = subprocess.run(command, cwd=self.directory, capture_output=True, text=True)
+        try:
+            result = subprocess.run(command, cwd=self.directory, capture_output=True, text=True)
+        except FileNotFoundError:
+            raise RecoveryError("the `pulumi` CLI is not on PATH") from None
         if result.returncode != 0:
             hint = ("\nA killed update leaves its lock behind in self-managed backends: if no "
                     f"`pulumi` command is running on this stack, run `pulumi cancel --stack "
@@ -310,7 +322,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                     "remains. Prints the plan; changes the state only with --yes.")
     recover.add_argument("--stack", required=True, help="the stack whose `up` was interrupted")
     recover.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
-    recover.add_argument("--since", type=_parse_time,
+    recover.add_argument("--since", type=_since,
                          help="only objects created at or after this ISO time are considered "
                               "(default: the end of the stack's last finished operation)")
     recover.add_argument("--yes", action="store_true", help="apply the plan")
@@ -348,14 +360,19 @@ def recover_stack(args: argparse.Namespace) -> int:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
+    """An ISO time (UTC unless it says otherwise), or None for none or an unreadable one."""
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO time such as "
-                                         "2026-11-29T06:20:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return None
+    return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc) if parsed else None
+
+
+def _since(value: str) -> datetime:
+    parsed = _parse_time(value)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO time such as 2026-11-29T06:20:00Z")
+    return parsed
 
 
 def _when(moment: datetime | None) -> str:

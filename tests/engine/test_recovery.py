@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from polytomic_components.recovery import CLOCK_SKEW
 from tests.conftest import Emulator, Project
 
 pytestmark = pytest.mark.engine
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.engine
 #: What the dev stack declares (stacks/Pulumi.dev.yaml): two pipelines.
 DECLARED = {"connections": 2, "models": 2, "syncs": 2}
 _KINDS = {"Connection": "connections", "Model": "models", "Sync": "syncs"}
+AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
 #: Long enough that a create is still in flight when the test kills `pulumi up`...
 _LATENCY = 0.8
 #: ...and this long after the engine recorded it as pending, so its request has been sent.
@@ -45,23 +47,34 @@ def pending_creates(project: Project) -> list[dict[str, Any]]:
     return [op["resource"] for op in operations if op["type"] == "creating"]
 
 
-def kill_session(session: int) -> None:
-    """SIGKILL every process of a session: the CLI and the plugins it started (each plugin has
-    a process group of its own, so killing the CLI's group would leave them running)."""
+def session_members(session: int) -> list[int]:
+    """The live processes of a session (Linux /proc)."""
+    members = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process has ended
             continue
-        if int(fields[3]) == session:
+        if int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def kill_session(session: int) -> None:
+    """SIGKILL every process of a session: the CLI and the plugins it started (each plugin has
+    a process group of its own, so killing the CLI's group would leave them running)."""
+    deadline = time.monotonic() + 10
+    while (members := session_members(session)) and time.monotonic() < deadline:
+        for pid in members:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(int(stat.parent.name), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+    assert not session_members(session), "processes of the killed `pulumi up` survived"
 
 
 def crash_while_creating_models(project: Project, emulator: Emulator) -> list[str]:
     """Start `pulumi up` and SIGKILL it (with its language host and provider) while it creates
     models; return the URNs left pending once Polytomic has answered the requests sent."""
-    project.run("stack", "select", "--create", "dev")
     emulator.set_faults(latency_ms=int(_LATENCY * 1000))
     process = subprocess.Popen(
         ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
@@ -87,6 +100,7 @@ def crashed(reference_project: Project, emulator: Emulator) -> Iterator[list[str
     """The dev stack of the reference project after a `pulumi up` killed while creating models:
     the URNs left pending."""
     try:
+        reference_project.run("stack", "select", "--create", "dev")
         yield crash_while_creating_models(reference_project, emulator)
     finally:
         # However the test ended, the stack is unlocked so the project fixture can destroy it.
@@ -182,3 +196,32 @@ def test_recover_without_yes_prints_the_plan_and_changes_nothing(crashed, refere
     assert result.returncode == 0, result.stderr
     assert "import  Model" in result.stdout and "Dry run: nothing was changed" in result.stdout
     assert [op["resource"]["urn"] for op in exported(reference_project)["pending_operations"]] == crashed
+
+
+def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, emulator):
+    """Only objects created after the stack's last finished operation can be the crashed
+    create's: an older look-alike (another stack's, an earlier orphan) is never taken."""
+    reference_project.run("stack", "select", "--create", "dev")
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    snowflake = next(r["id"] for r in exported(reference_project)["resources"]
+                     if r["urn"].endswith("Connection::snowflake"))
+    query = "SELECT email FROM users WHERE is_active"
+    body = {"name": "webinar", "connection_id": snowflake, "configuration": {"query": query}}
+    look_alike = emulator.api("POST", "/api/models", json=body).json()["data"]["id"]
+    time.sleep(CLOCK_SKEW.total_seconds() + 1)
+    reference_project.run("refresh", "--yes", "--skip-preview", "--stack", "dev")
+    for key, value in {"name": "webinar", "query": query, "audience": AUDIENCE}.items():
+        reference_project.run("config", "set", "--path", f"pipelines[2].{key}", value, "--stack", "dev")
+    try:
+        crash_while_creating_models(reference_project, emulator)
+        result = recover(reference_project, "--yes")
+    finally:
+        reference_project.run("cancel", "--yes", "--stack", "dev", check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert "import  Model webinar-model" in result.stdout and "1 older ones" in result.stdout
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    models = owned(reference_project)["models"]
+    assert look_alike not in models and len(models) == 3
+    assert in_polytomic(emulator)["models"] == models | {look_alike}
+    assert not exported(reference_project).get("pending_operations")

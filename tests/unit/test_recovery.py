@@ -135,6 +135,20 @@ def test_a_pending_create_of_a_resource_already_in_the_state_is_stale(emulator, 
     assert [(d.action, d.object_id) for d in plan.decisions] == [("clear", None)]
 
 
+def test_a_duplicate_made_by_a_create_the_state_already_settled_is_listed_not_taken(
+        emulator, settings, warehouse):
+    made = create(emulator, "models", model_inputs(warehouse))
+    duplicate = create(emulator, "models", model_inputs(warehouse))
+    done = resource("Model", "users-model", model_inputs(warehouse), made)
+    state = [*with_warehouse(warehouse), done]
+
+    plan = plan_recovery(deployment(resources=state, pending=[resource("Model", "users-model",
+                                                                        model_inputs(warehouse))]),
+                         settings)
+
+    assert [(d.action, [c.id for c in d.candidates]) for d in plan.decisions] == [("refuse", [duplicate])]
+
+
 def test_a_pending_create_of_a_resource_not_from_this_library_is_refused(settings):
     bucket = {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "custom": True,
               "type": "aws:s3/bucket:Bucket", "inputs": {}}
