@@ -1,5 +1,5 @@
 """Crash recovery under the real engine: `pulumi up` of the reference project SIGKILLed while it
-creates models, then the documented recovery, then `pulumi up` again."""
+creates models (or syncs), then the documented recovery, then `pulumi up` again."""
 
 from __future__ import annotations
 
@@ -72,9 +72,9 @@ def kill_session(session: int) -> None:
     assert not session_members(session), "processes of the killed `pulumi up` survived"
 
 
-def crash_while_creating_models(project: Project, emulator: Emulator) -> list[str]:
+def crash_while_creating(project: Project, emulator: Emulator, kind: str = "Model") -> list[str]:
     """Start `pulumi up` and SIGKILL it (with its language host and provider) while it creates
-    models; return the URNs left pending once Polytomic has answered the requests sent."""
+    a `kind`; return the URNs left pending once Polytomic has answered the requests sent."""
     emulator.set_faults(latency_ms=int(_LATENCY * 1000))
     process = subprocess.Popen(
         ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
@@ -82,9 +82,9 @@ def crash_while_creating_models(project: Project, emulator: Emulator) -> list[st
         stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     try:
-        while not any(r["type"].endswith(":Model") for r in pending_creates(project)):
-            assert process.poll() is None, "`pulumi up` ended before it created a model"
-            assert time.monotonic() < deadline, "no model create began within 300 s"
+        while not any(r["type"].endswith(f":{kind}") for r in pending_creates(project)):
+            assert process.poll() is None, f"`pulumi up` ended before it created a {kind}"
+            assert time.monotonic() < deadline, f"no {kind} create began within 300 s"
             time.sleep(0.02)
         time.sleep(_IN_FLIGHT)
     finally:
@@ -96,12 +96,13 @@ def crash_while_creating_models(project: Project, emulator: Emulator) -> list[st
 
 
 @pytest.fixture
-def crashed(reference_project: Project, emulator: Emulator) -> Iterator[list[str]]:
-    """The dev stack of the reference project after a `pulumi up` killed while creating models:
-    the URNs left pending."""
+def crashed(request: pytest.FixtureRequest, reference_project: Project, emulator: Emulator,
+            ) -> Iterator[list[str]]:
+    """The dev stack of the reference project after a `pulumi up` killed while creating models
+    (or the kind given as the fixture's parameter): the URNs left pending."""
     try:
         reference_project.run("stack", "select", "--create", "dev")
-        yield crash_while_creating_models(reference_project, emulator)
+        yield crash_while_creating(reference_project, emulator, getattr(request, "param", "Model"))
     finally:
         # However the test ended, the stack is unlocked so the project fixture can destroy it.
         reference_project.run("cancel", "--yes", "--stack", "dev", check=False)
@@ -146,19 +147,22 @@ def assert_converged(project: Project, emulator: Emulator) -> None:
     objects = in_polytomic(emulator)
     assert objects == owned(project)
     assert {collection: len(ids) for collection, ids in objects.items()} == DECLARED
-    created = [a for a in requests.get(f"{emulator.url}/__emulator/audiences", timeout=10).json()["data"]
-               if a["name"].endswith("Trial signups (dev)")]
-    assert len(created) == 1
+    audiences = requests.get(f"{emulator.url}/__emulator/audiences", timeout=10).json()["data"]
+    created = [a["id"] for a in audiences if a["name"].endswith("Trial signups (dev)")]
+    sync = next(r for r in exported(project)["resources"] if r["urn"].endswith("::trial-signups-sync"))
+    assert created == [sync["outputs"]["created_object"]]  # one new audience, owned by its sync
 
 
+@pytest.mark.parametrize("crashed", ["Model", "Sync"], indirect=True)
 def test_recover_then_up_leaves_no_pending_operation_duplicate_or_orphan(crashed, reference_project,
-                                                                         emulator):
-    orphans = in_polytomic(emulator)["models"] - owned(reference_project)["models"]
-    assert orphans  # the crash left models that no resource owns
+                                                                         emulator, request):
+    collection = _KINDS[request.node.callspec.params["crashed"]]
+    orphans = in_polytomic(emulator)[collection] - owned(reference_project)[collection]
+    assert orphans  # the crash left objects that no resource owns
 
     result = recover(reference_project, "--yes")
     assert result.returncode == 0, result.stderr
-    assert owned(reference_project)["models"] >= orphans  # the orphans are the stack's models now
+    assert owned(reference_project)[collection] >= orphans  # the orphans are the stack's now
     reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
 
     assert_converged(reference_project, emulator)
@@ -213,7 +217,7 @@ def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, e
     for key, value in {"name": "webinar", "query": query, "audience": AUDIENCE}.items():
         reference_project.run("config", "set", "--path", f"pipelines[2].{key}", value, "--stack", "dev")
     try:
-        crash_while_creating_models(reference_project, emulator)
+        crash_while_creating(reference_project, emulator)
         result = recover(reference_project, "--yes")
     finally:
         reference_project.run("cancel", "--yes", "--stack", "dev", check=False)
