@@ -67,7 +67,7 @@ class ModelProvider(PolytomicProvider):
             if name not in names:
                 yield failure(f"required_fields[{index}]", f"{name!r} is not a field this model's query "
                               f"selects (it selects: {', '.join(names)}); add it to the query, or stop "
-                              "mapping it")
+                              "mapping, filtering or overriding it")
 
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         body = {k: inputs[k] for k in ("name", "connection_id", "configuration")}

@@ -226,3 +226,12 @@ def test_migrate_terraform_of_a_missing_file_fails_naming_it(tmp_path, capsys):
     assert main(["migrate-terraform", str(tmp_path / "nope.tfstate"), "--out", str(tmp_path / "o")]) == 1
     assert "cannot read" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_sync_filters_are_carried_into_the_program():
+    source = {"model_id": MODEL["id"], "field": "email"}
+    state = pipeline_state(filters=[{"source": source, "function": "IsNotNull", "value": None,
+                                     "label": None}])
+    rendering = render_program(read_state(state), "migrated")
+    assert "filters=" in rendering.files["__main__.py"]
+    assert not any("cannot express" in warning for warning in rendering.warnings)
