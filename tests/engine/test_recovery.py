@@ -153,7 +153,7 @@ def assert_converged(project: Project, emulator: Emulator) -> None:
     assert created == [sync["outputs"]["created_object"]]  # one new audience, owned by its sync
 
 
-@pytest.mark.parametrize("crashed", ["Model", "Sync"], indirect=True)
+@pytest.mark.parametrize("crashed", ["Connection", "Model", "Sync"], indirect=True)
 def test_recover_then_up_leaves_no_pending_operation_duplicate_or_orphan(crashed, reference_project,
                                                                          emulator, request):
     collection = _KINDS[request.node.callspec.params["crashed"]]
