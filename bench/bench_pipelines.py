@@ -199,6 +199,8 @@ class Measurement:
     requests_by_path: dict[str, int] = field(default_factory=dict)
     #: Seconds in which at least one request was inside the emulator's injected latency.
     api_busy_s: float = 0.0
+    #: (seconds since the operation started, endpoint) of each request; kept for the library at N=50.
+    timeline: list[tuple[float, str]] = field(default_factory=list)
 
 
 def _template(entry: dict[str, Any]) -> str:
@@ -209,12 +211,17 @@ def _template(entry: dict[str, Any]) -> str:
     return entry["path"]
 
 
+def _arrival(entry: dict[str, Any]) -> float:
+    """When the emulator received a logged request, in seconds since the epoch."""
+    return datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
+
+
 def _busy_seconds(log: list[dict[str, Any]], latency_ms: int) -> float:
     """The length of the union of [arrival, arrival + latency] over the logged requests.
 
     Compared with requests x latency it says how many requests overlapped: 1 = strictly serial.
     """
-    starts = sorted(datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp() for e in log)
+    starts = sorted(_arrival(e) for e in log)
     busy, until, latency = 0.0, float("-inf"), latency_ms / 1000
     for start in starts:
         busy += start + latency - max(start, until) if start + latency > until else 0.0
@@ -247,7 +254,7 @@ class Bench:
                 action: Callable[[], Any]) -> Any:
         """Time `action`, take the emulator's log of its requests; a failed action is recorded too."""
         self.engine.emulator.take_requests_log()
-        start = time.perf_counter()
+        start, started_at = time.perf_counter(), time.time()
         result = None
         try:
             result = action()
@@ -261,6 +268,9 @@ class Bench:
         measurement = Measurement(variant, latency_ms, n, op, rep, seconds, reads, len(log) - reads, outcome,
                                   dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common()),
                                   _busy_seconds(log, latency_ms))
+        if variant == "library" and n == DIAGNOSED_N:
+            measurement.timeline = [(round(_arrival(e) - started_at, 3), f"{e['method']} {_template(e)}")
+                                    for e in log]
         self.measurements.append(measurement)
         print(f"[{time.perf_counter() - self.started:6.0f} s] {variant:<8} {latency_ms:>3} ms N={n:<3} "
               f"{op:<13} {seconds:7.2f} s  {reads:>4} reads {measurement.writes:>4} writes  {outcome}",
@@ -326,15 +336,34 @@ def _error_summary(text: str) -> str:
 
 
 def state_sizes(stack: auto.Stack) -> dict[str, Any]:
-    """Bytes of the checkpoint, and per resource type the mean bytes of one resource's entry."""
+    """Bytes of the checkpoint; per resource kind the mean bytes of one entry and of its fields."""
     deployment = stack.export_stack().deployment
-    by_type: dict[str, list[int]] = {}
+    entries: dict[str, list[dict[str, Any]]] = {}
     for resource in deployment.get("resources", []):
-        kind = resource["type"].rsplit(":", 1)[-1]
-        by_type.setdefault(kind, []).append(len(json.dumps(resource, separators=(",", ":"))))
-    return {"checkpoint": len(json.dumps(deployment, separators=(",", ":"))),
-            "per_resource": {kind: {"count": len(sizes), "mean": round(statistics.mean(sizes))}
-                             for kind, sizes in sorted(by_type.items())}}
+        entries.setdefault(_kind(resource), []).append(resource)
+
+    def mean_bytes(values: list[Any]) -> int:
+        return round(statistics.mean(_json_bytes(v) for v in values))
+
+    return {"checkpoint": _json_bytes(deployment),
+            "per_resource": {kind: {"count": len(group), "mean": mean_bytes(group),
+                                    "fields": {name: mean_bytes([r.get(name) for r in group if name in r])
+                                               for name in sorted({k for r in group for k in r})}}
+                             for kind, group in sorted(entries.items())}}
+
+
+def _kind(resource: dict[str, Any]) -> str:
+    """`Sync`, `Model`, ...; the floor's no-op resources by the role their name gives."""
+    kind = resource["type"].rsplit(":", 1)[-1]
+    if kind == "Noop":
+        name = resource["urn"].rsplit("::", 1)[-1]
+        role = name.rsplit("-", 1)[-1] if "-" in name else "connection"
+        kind += f" ({role})"
+    return kind
+
+
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":")))
 
 
 # --- the run ------------------------------------------------------------------------------------

@@ -55,8 +55,6 @@ def _s(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _ratio(a: Cell | None, b: Cell | None) -> float | None:
-    return a.seconds / b.seconds if a and b and b.seconds else None
 
 
 def _x(value: float | None) -> str:
@@ -75,6 +73,14 @@ class Report:
 
     def get(self, variant: str, latency: int, n: int, op: str) -> Cell | None:
         return self.cells.get((variant, latency, n, op))
+
+    def ratio(self, variant: str, other: str, latency: int, n: int, op: str) -> float | None:
+        """Median over repetitions of variant / other, each pair measured in the same block."""
+        by_rep = {(m["variant"], m["rep"]): m["seconds"] for m in self.data["measurements"]
+                  if (m["latency_ms"], m["n"], m["op"]) == (latency, n, op)}
+        ratios = [seconds / by_rep[(other, rep)] for (name, rep), seconds in by_rep.items()
+                  if name == variant and by_rep.get((other, rep))]
+        return statistics.median(ratios) if ratios else None
 
     # --- targets ------------------------------------------------------------------------------
 
@@ -104,16 +110,24 @@ class Report:
     def _ratio_target(self, op: str, latency: int, versus: str, limit: float, text: str,
                       ) -> tuple[str, str, bool | None]:
         library, other = self.get("library", latency, TARGET_N, op), self.get(versus, latency, TARGET_N, op)
-        ratio = _ratio(library, other)
+        ratio = self.ratio("library", versus, latency, TARGET_N, op)
         if ratio is None or library is None or other is None:
             return text, "not measured in this run", None
-        return (text, f"{ratio:.2f}x ({library.seconds:.1f} s vs {other.seconds:.1f} s)", ratio <= limit)
+        return (text, f"{ratio:.2f}x (medians {library.seconds:.1f} s vs {other.seconds:.1f} s)",
+                ratio <= limit)
 
     def per_pipeline_growth(self, variant: str, latency: int, op: str) -> float | None:
         low, high = (self.get(variant, latency, n, op) for n in (PER_PIPELINE_FROM, PER_PIPELINE_TO))
         if not (low and high):
             return None
         return (high.seconds / PER_PIPELINE_TO) / (low.seconds / PER_PIPELINE_FROM)
+
+    def _added(self, variant: str, latency: int, op: str) -> str:
+        """Seconds per added pipeline from N=10 to 50 and from 50 to 100."""
+        times = {n: cell.seconds for n in (10, 50, 100) if (cell := self.get(variant, latency, n, op))}
+        if len(times) < 3:
+            return "—"
+        return f"{(times[50] - times[10]) / 40:.3f}, {(times[100] - times[50]) / 50:.3f}"
 
     def _per_pipeline_detail(self, variant: str, latency: int, op: str) -> str:
         low, high = (self.get(variant, latency, n, op) for n in (PER_PIPELINE_FROM, PER_PIPELINE_TO))
@@ -149,9 +163,11 @@ class Report:
         for text, measured, met in self.targets():
             out.append(f"| {text} | {measured} | {'—' if met is None else 'yes' if met else '**no**'} |")
         out += ["", "## Times and ratios", "",
-                "Seconds (median); reads/writes = the library's `/api` requests; s/pipeline = library "
-                "seconds / N; API busy = seconds in which at least one of the library's requests was "
-                "inside the emulator's latency, against requests x latency (equal = strictly serial).", "",
+                "Seconds (median); ratios are medians of the ratios within each repetition (the "
+                "variants of one repetition run back to back); reads/writes = the library's `/api` "
+                "requests; s/pipeline = library seconds / N; API busy = seconds in which at least "
+                "one of the library's requests was inside the emulator's latency, against requests x "
+                "latency (equal = strictly serial).", "",
                 "| latency | N | op | floor s | script s | library s | library / floor | library / script "
                 "| s/pipeline | reads | writes | API busy / serial s | engine summary |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -164,16 +180,24 @@ class Report:
                     out.append(
                         f"| {latency} ms | {n} | {op} | {_s(floor and floor.seconds)} | "
                         f"{_s(script and script.seconds)} | {_s(library.seconds)} | "
-                        f"{_x(_ratio(library, floor))} | {_x(_ratio(library, script))} | "
+                        f"{_x(self.ratio('library', 'floor', latency, n, op))} | "
+                        f"{_x(self.ratio('library', 'script', latency, n, op))} | "
                         f"{library.seconds / n:.3f} | {library.reads} | {library.writes} | "
                         f"{self._busy(library, latency)} | {library.outcome} |")
-        out += ["", "## Time per pipeline, N=10 -> N=100 (ratio of seconds per pipeline)", "",
-                "| latency | op | floor | library |", "|---|---|---|---|"]
+        out += ["", "## Time per pipeline", "",
+                "`t/N` growth: seconds per pipeline at N=100 over that at N=10 (the target); it "
+                "includes each command's fixed start-up, which favours large N. Added seconds per "
+                "added pipeline, from N=10 to 50 and from 50 to 100, show whether each pipeline costs "
+                "more in a bigger stack.", "",
+                "| latency | op | floor t/N growth | library t/N growth | floor added s/pipeline 10->50, "
+                "50->100 | library added s/pipeline 10->50, 50->100 |", "|---|---|---|---|---|---|"]
         for latency in self.latencies:
             for op in OPS:
                 growth = [self.per_pipeline_growth(v, latency, op) for v in ("floor", "library")]
                 if any(g is not None for g in growth):
-                    out.append(f"| {latency} ms | {op} | {_x(growth[0])} | {_x(growth[1])} |")
+                    added = [self._added(v, latency, op) for v in ("floor", "library")]
+                    out.append(f"| {latency} ms | {op} | {_x(growth[0])} | {_x(growth[1])} | "
+                               f"{added[0]} | {added[1]} |")
         out += self.checkpoint_section() + self.state_section() + self.requests_section()
         return "\n".join(out) + "\n"
 
@@ -206,10 +230,26 @@ class Report:
                "Bytes of compact JSON: the whole checkpoint, and the mean entry per resource type "
                "(the engine rewrites the checkpoint after every step).", "",
                "| stack | checkpoint bytes | per resource type: mean bytes (count) |", "|---|---|---|"]
-        for name, sizes in self.data.get("state_bytes", {}).items():
+        states = self.data.get("state_bytes", {})
+        for name, sizes in states.items():
             kinds = ", ".join(f"{kind} {size['mean']} ({size['count']})"
                               for kind, size in sizes["per_resource"].items())
             out.append(f"| {name} | {sizes['checkpoint']} | {kinds} |")
+        largest = max((name for name in states if name.startswith("library")), default=None,
+                      key=lambda name: states[name]["checkpoint"])
+        floor = largest and states.get(largest.replace("library", "floor"))
+        if not (largest and floor):
+            return out
+        kinds = {**states[largest]["per_resource"], **floor["per_resource"]}
+        fields = sorted({f for k in kinds.values() for f in k.get("fields", {})},
+                        key=lambda f: -max(k.get("fields", {}).get(f, 0) for k in kinds.values()))
+        if not fields:
+            return out
+        out += ["", f"Mean bytes per field of one entry ({largest}, {largest.replace('library', 'floor')}):",
+                "", "| kind | " + " | ".join(fields) + " |", "|---|" + "---|" * len(fields)]
+        for kind, size in kinds.items():
+            values = [str(size.get("fields", {}).get(f, "")) for f in fields]
+            out.append(f"| {kind} | " + " | ".join(values) + " |")
         return out
 
     def requests_section(self) -> list[str]:
@@ -254,11 +294,52 @@ class Report:
         figure.savefig(path, dpi=90)
         plt.close(figure)
 
+    def timeline_runs(self) -> list[dict[str, Any]]:
+        """The library's operations with requests at the largest latency and N=50, first repetition."""
+        latency = max(self.latencies)
+        return [m for m in self.data["measurements"]
+                if m["variant"] == "library" and m["latency_ms"] == latency and m["n"] == TARGET_N
+                and m["rep"] == 0 and m.get("timeline")]
+
+    def plot_timeline(self, path: Path) -> None:
+        """When each request of an operation reached the emulator: a steady staircase of one
+        request per latency period is serial work, a steep one is parallel."""
+        runs = self.timeline_runs()
+        if not runs:
+            return
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+
+        endpoints = sorted({endpoint for m in runs for _, endpoint in m["timeline"]})
+        colors = {e: plt.get_cmap("tab20")(i % 20) for i, e in enumerate(endpoints)}
+        figure, axes = plt.subplots(1, len(runs), figsize=(5.5 * len(runs), 5), squeeze=False)
+        for ax, m in zip(axes[0], runs, strict=True):
+            for endpoint in endpoints:
+                points = [(t, i) for i, (t, e) in enumerate(sorted(m["timeline"])) if e == endpoint]
+                if points:
+                    ax.scatter(*zip(*points, strict=True), s=6, color=colors[endpoint], label=endpoint)
+            ax.axvline(m["seconds"], color="grey", linestyle=":", label="operation ends")
+            ax.set_title(f"library {m['op']}, N={m['n']}, {m['latency_ms']} ms: {m['seconds']:.1f} s",
+                         fontsize=10)
+            ax.set_xlabel("seconds since the operation started")
+            ax.set_ylabel("request number")
+            ax.grid(alpha=0.3)
+        labelled = {label: handle for ax in axes[0] for handle, label in zip(*ax.get_legend_handles_labels(),
+                                                                              strict=True)}
+        figure.legend(labelled.values(), labelled.keys(), fontsize=8, loc="lower center",
+                      ncol=min(4, len(labelled)))
+        figure.tight_layout(rect=(0, 0.06 * (1 + len(labelled) // 4), 1, 1))
+        figure.savefig(path, dpi=90)
+        plt.close(figure)
+
 
 def write_results(directory: Path) -> None:
     report = Report(json.loads((directory / "results.json").read_text()))
     (directory / "results.md").write_text(report.markdown())
     report.plot(directory / "results.png")
+    report.plot_timeline(directory / "results-timeline.png")
 
 
 if __name__ == "__main__":
