@@ -45,7 +45,7 @@ from .resources.model import ModelProvider
 from .resources.sync import SyncProvider
 from .settings import Settings
 
-__all__ = ["Decision", "RecoveryError", "RecoveryPlan", "add_command", "plan_recovery"]
+__all__ = ["Decision", "RecoveryError", "RecoveryPlan", "Window", "add_command", "plan_recovery"]
 
 _TYPE_PREFIX = "pulumi-python:dynamic/polytomic:"
 _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
@@ -72,6 +72,29 @@ class Candidate:
     id: str
     name: str
     created_at: datetime | None
+
+
+@attrs.frozen
+class Window:
+    """Which objects can be an interrupted create's: those created at or after `start`.
+
+    By default `start` is the end of the stack's last finished operation (the killed update, which
+    left no record, began after it). An operation run since the crash (a `pulumi refresh`) moves
+    that bound past the crash, so a pending create that only older objects match is refused rather
+    than dropped, unless the user named the start (`given`, from --since).
+    """
+
+    start: datetime | None = None
+    given: bool = False
+
+    @classmethod
+    def after(cls, finished: datetime | None) -> Window:
+        """The window that opens when the last finished operation ended (give or take the
+        clocks' skew); open since ever when the stack has no recorded operation."""
+        return cls(finished - CLOCK_SKEW if finished else None)
+
+    def admits(self, candidate: Candidate) -> bool:
+        return self.start is None or candidate.created_at is None or candidate.created_at >= self.start
 
 
 @attrs.frozen
@@ -143,25 +166,24 @@ class RecoveryPlan:
 
 
 def plan_recovery(deployment: Mapping[str, Any], settings: Settings, *,
-                  since: datetime | None = None) -> RecoveryPlan:
+                  window: Window = Window()) -> RecoveryPlan:
     """Decide, for each pending create of an exported deployment, what it made in Polytomic.
 
     Args:
         deployment: `pulumi stack export` output (secrets may stay encrypted: they are never
             compared, the service does not return them).
         settings: how to reach the stack's Polytomic organization; it is only read.
-        since: objects created before this time are not considered (the end of the stack's
-            last finished operation: the interrupted update started after it).
+        window: which objects can be an interrupted create's, by creation time.
     """
     body = deployment.get("deployment") or {}
     in_state = {r["urn"] for r in body.get("resources") or []}
     owned = {r["id"] for r in body.get("resources") or [] if r.get("type") in _PROVIDERS and r.get("id")}
     with PolytomicClient(settings) as client:
-        return _plan(body, in_state, owned, _Organization(client, settings), since)
+        return _plan(body, in_state, owned, _Organization(client, settings), window)
 
 
 def _plan(body: Mapping[str, Any], in_state: set[str], owned: set[str], organization: _Organization,
-          since: datetime | None) -> RecoveryPlan:
+          window: Window) -> RecoveryPlan:
     decisions: list[Decision] = []
     others: list[str] = []
     for operation in body.get("pending_operations") or []:
@@ -169,7 +191,7 @@ def _plan(body: Mapping[str, Any], in_state: set[str], owned: set[str], organiza
         if operation["type"] != "creating":
             others.append(f"{operation['type']} {_short(resource['urn'])}")
             continue
-        decision = _decide(resource, in_state, owned, organization, since)
+        decision = _decide(resource, in_state, owned, organization, window)
         if decision.object_id:
             owned.add(decision.object_id)  # one object can answer one pending create only
         decisions.append(decision)
@@ -177,7 +199,7 @@ def _plan(body: Mapping[str, Any], in_state: set[str], owned: set[str], organiza
 
 
 def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
-            organization: _Organization, since: datetime | None) -> Decision:
+            organization: _Organization, window: Window) -> Decision:
     urn, kind = resource["urn"], resource.get("type", "")
     inputs = resource.get("inputs") or {}
     provider = organization.provider(kind)
@@ -194,9 +216,10 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
         return Decision(urn, "clear", f"{provider.api_object} {inputs['adopt_id']} to adopt does "
                         "not exist; the next `up` reports it")
     matching = [c for c in organization.matching(provider, inputs) if c.id not in owned]
-    recent = [c for c in matching if since is None or c.created_at is None or c.created_at >= since]
-    older = f" ({len(matching) - len(recent)} older ones, created before {_when(since)}, are left " \
-            "alone: pass --since to widen)" if len(recent) < len(matching) else ""
+    recent = [c for c in matching if window.admits(c)]
+    earlier = tuple(c for c in matching if not window.admits(c))
+    older = f" ({len(earlier)} older ones, created before {_when(window.start)}, are left " \
+            "alone)" if earlier else ""
     if urn in in_state:
         # A later `up` finished this create (a replay owns the same object), or the create was
         # the first half of a replacement; either way an unowned match would stay an orphan.
@@ -206,6 +229,13 @@ def _decide(resource: Mapping[str, Any], in_state: set[str], owned: set[str],
                             "create: delete them in Polytomic (if no other stack uses them), then "
                             "recover again", candidates=tuple(recent))
         return Decision(urn, "clear", f"the resource is in the state already{older}")
+    if not recent and earlier and not window.given:
+        return Decision(urn, "refuse", f"no {provider.api_object} created since the stack's last "
+                        f"finished operation ({_when(window.start)}) matches its inputs, but these "
+                        "older ones that no resource owns do. If the update was interrupted before "
+                        "that operation, pass --since <time of the interrupted update>; if none of "
+                        f"them is this stack's, pass --since {_when(window.start)}",
+                        candidates=earlier)
     if not recent:
         return Decision(urn, "clear", f"no {provider.api_object} that no resource owns matches "
                         f"its inputs: the create never reached Polytomic{older}")
@@ -334,10 +364,8 @@ def recover_stack(args: argparse.Namespace) -> int:
     stack = PulumiStack(args.stack, args.cwd)
     try:
         deployment = stack.export()
-        since = args.since
-        if since is None and (finished := stack.last_finished()) is not None:
-            since = finished - CLOCK_SKEW
-        plan = plan_recovery(deployment, stack.settings(), since=since)
+        window = Window(args.since, given=True) if args.since else Window.after(stack.last_finished())
+        plan = plan_recovery(deployment, stack.settings(), window=window)
         print(plan.describe())
         if plan.refused:
             print("Nothing was changed.", file=sys.stderr)

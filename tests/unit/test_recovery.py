@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from polytomic_components.recovery import RecoveryError, plan_recovery
+from polytomic_components.recovery import RecoveryError, Window, plan_recovery
 from polytomic_components.settings import Settings
 
 PREFIX = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:"
@@ -118,10 +118,36 @@ def test_objects_created_before_the_interrupted_update_are_left_alone(emulator, 
     pending = resource("Model", "users-model", model_inputs(warehouse))
 
     plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
-                         since=interrupted_at)
+                         window=Window(interrupted_at))
 
     assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
     assert "1 older ones" in plan.decisions[0].reason
+
+
+def test_only_older_matches_are_refused_when_an_operation_may_have_run_since_the_crash(
+        emulator, settings, warehouse):
+    older = create(emulator, "models", model_inputs(warehouse))
+    time.sleep(0.01)
+    last_finished = datetime.now(timezone.utc)
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
+                         window=Window(last_finished))
+
+    assert [(d.action, [c.id for c in d.candidates]) for d in plan.decisions] == [("refuse", [older])]
+
+
+def test_only_older_matches_are_not_taken_when_the_user_names_the_crash_time(
+        emulator, settings, warehouse):
+    create(emulator, "models", model_inputs(warehouse))
+    time.sleep(0.01)
+    crashed_at = datetime.now(timezone.utc)
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
+                         window=Window(crashed_at, given=True))
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("clear", None)]
 
 
 def test_a_pending_create_of_a_resource_already_in_the_state_is_stale(emulator, settings, warehouse):
