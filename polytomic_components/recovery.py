@@ -378,7 +378,13 @@ def recover_stack(args: argparse.Namespace) -> int:
             return 0
         stack.import_deployment(plan.recovered(deployment))
         if plan.imports:
-            stack.refresh(d.urn for d in plan.imports)
+            try:
+                stack.refresh(d.urn for d in plan.imports)
+            except RecoveryError as error:
+                # What the service computed (a model's fields, the audience a sync created) is
+                # only in the state once read; an `up` without it could create a new audience.
+                raise RecoveryError(f"{error}\nThe objects are recorded in the state; run `pulumi "
+                                    f"refresh --stack {args.stack}` before the next `up`.") from None
     except (RecoveryError, PolytomicError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
