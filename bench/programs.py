@@ -31,7 +31,7 @@ from pulumi.dynamic import (
 from polytomic_components import Connection, LinkedInAudiencePipeline
 from polytomic_components.args import LinkedInAudiencePipelineArgs
 
-from .workload import AUDIENCE, FIELDS, connection_inputs, pipelines
+from .workload import AUDIENCE, FIELDS, Pipeline, connection_inputs, pipelines
 
 _PROVIDER_KEY = "__provider"
 
@@ -66,6 +66,17 @@ class Noop(Resource, module="bench", name="Noop"):
         super().__init__(NoopProvider(), name, inputs, opts)
 
 
+class NoopPipeline(pulumi.ComponentResource):
+    """The component of the floor: a no-op model and sync, as `LinkedInAudiencePipeline` has."""
+
+    def __init__(self, pipeline: Pipeline, source: Noop, destination: Noop) -> None:
+        super().__init__("bench:index:NoopPipeline", pipeline.name)
+        child = pulumi.ResourceOptions(parent=self)
+        model = Noop(f"{pipeline.name}-model", pipeline.model_inputs(source.id), child)
+        sync = Noop(f"{pipeline.name}-sync", pipeline.sync_inputs(model.id, destination.id), child)
+        self.register_outputs({"model_id": model.id, "sync_id": sync.id})
+
+
 def floor_program(count: int) -> Callable[[], None]:
     def program() -> None:
         shared = {}
@@ -74,12 +85,7 @@ def floor_program(count: int) -> Callable[[], None]:
             inputs["secret_configuration"] = pulumi.Output.secret(inputs["secret_configuration"])
             shared[role] = Noop(role, inputs)
         for pipeline in pipelines(count):
-            component = pulumi.ComponentResource("bench:index:NoopPipeline", pipeline.name)
-            child = pulumi.ResourceOptions(parent=component)
-            model = Noop(f"{pipeline.name}-model", pipeline.model_inputs(shared["snowflake"].id), child)
-            sync = Noop(f"{pipeline.name}-sync",
-                        pipeline.sync_inputs(model.id, shared["linkedin"].id), child)
-            component.register_outputs({"model_id": model.id, "sync_id": sync.id})
+            NoopPipeline(pipeline, shared["snowflake"], shared["linkedin"])
         pulumi.export("pipelines", count)
     return program
 
