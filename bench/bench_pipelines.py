@@ -85,12 +85,13 @@ class Emulator:
 
 
 @contextmanager
-def running_emulator(db_path: Path) -> Iterator[Emulator]:
-    """`python -m polytomic_components.emulator` on a free loopback port (as tests/conftest.py)."""
+def running_emulator(db_path: Path, source: Path) -> Iterator[Emulator]:
+    """`python -m polytomic_components.emulator` of `source` on a free loopback port (as
+    tests/conftest.py starts it)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "polytomic_components.emulator", "--host", "127.0.0.1",
          "--port", "0", "--db", str(db_path), "--api-key", API_KEY],
-        stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        stdout=subprocess.PIPE, text=True, cwd=source)
     try:
         assert process.stdout is not None
         banner = process.stdout.readline()
@@ -116,8 +117,9 @@ def pulumi_bin_dir() -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def engine_env(bin_dir: Path, scratch: Path) -> dict[str, str]:
-    """Offline engine: throwaway PULUMI_HOME and file backend, passphrase secrets, no downloads."""
+def engine_env(bin_dir: Path, scratch: Path, source: Path) -> dict[str, str]:
+    """Offline engine: throwaway PULUMI_HOME and file backend, passphrase secrets, no downloads;
+    programs and providers import `source`'s packages."""
     home, backend = scratch / "pulumi-home", scratch / "pulumi-backend"
     home.mkdir()
     backend.mkdir()
@@ -133,7 +135,7 @@ def engine_env(bin_dir: Path, scratch: Path) -> dict[str, str]:
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_PYTHON_CMD": sys.executable,
         # The provider process imports the classes it unpickles: the library's and bench.programs'.
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": str(source),
     }
 
 
@@ -375,8 +377,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="N = 1 10 at 100 ms only, one repetition (for iterating)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50, 100], metavar="N")
     parser.add_argument("--latencies", type=int, nargs="+", default=[0, 100], metavar="MS")
-    parser.add_argument("--reps", type=int, default=1, help="repetitions for N > 10 (median kept)")
-    parser.add_argument("--small-reps", type=int, default=2, help="repetitions for N <= 10")
+    parser.add_argument("--reps", type=int, default=2, help="repetitions for N > 10 (median kept)")
+    parser.add_argument("--small-reps", type=int, default=3, help="repetitions for N <= 10")
+    parser.add_argument("--at", metavar="REV",
+                        help="measure this commit (e.g. HEAD), extracted to a scratch directory, "
+                             "instead of the working tree with whatever it has uncommitted")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
                         help="where results.md/.json/.png go (default: bench/)")
     args = parser.parse_args(argv)
@@ -385,13 +390,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def source_revision() -> str:
-    """The commit measured, with "-dirty" when tracked files had uncommitted changes."""
-    head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
-                          capture_output=True, text=True).stdout.strip() or "unknown"
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, check=True)
+
+
+def working_tree_revision() -> str:
+    """HEAD, and whether the library in the working tree differs from it."""
+    head = _git("rev-parse", "HEAD").stdout.decode().strip()
     dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "diff", "--quiet", "HEAD", "--",
                             "polytomic_components"]).returncode != 0
-    return head + (" (with uncommitted changes in polytomic_components/)" if dirty else "")
+    return head + (" with uncommitted changes in polytomic_components/ (the working tree)" if dirty else "")
+
+
+def extract_commit(revision: str, directory: Path) -> str:
+    """`revision`'s files (library and bench) into `directory`, untouched by uncommitted work."""
+    commit = _git("rev-parse", "--verify", f"{revision}^{{commit}}").stdout.decode().strip()
+    directory.mkdir()
+    archive = _git("archive", "--format=tar", commit).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return commit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,15 +417,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # A plain `kill` unwinds through the `finally` blocks, so the emulator and stacks go with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    revision = source_revision()
     started_at, load_at_start = datetime.now(timezone.utc), os.getloadavg()
     bin_dir = pulumi_bin_dir()
     command = auto.PulumiCommand(root=str(bin_dir.parent))
     with tempfile.TemporaryDirectory(prefix="polytomic-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        with running_emulator(scratch / "emulator.db") as emulator:
+        if args.at:
+            source = scratch / "source"
+            revision = extract_commit(args.at, source)
+        else:
+            source, revision = REPO_ROOT, working_tree_revision()
+        print(f"measuring {revision}", file=sys.stderr, flush=True)
+        with running_emulator(scratch / "emulator.db", source) as emulator:
             project = write_project(scratch / "project")
-            bench = Bench(Engine(command, engine_env(bin_dir, scratch), project, emulator))
+            bench = Bench(Engine(command, engine_env(bin_dir, scratch, source), project, emulator))
             bench.run(args.latencies, args.sizes, args.reps, args.small_reps)
     meta = {"commit": revision, "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
             "runtime_s": round(time.perf_counter() - bench.started),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,8 +303,8 @@ class Report:
                 and m["rep"] == 0 and m.get("timeline")]
 
     def plot_timeline(self, path: Path) -> None:
-        """When each request of an operation reached the emulator: a steady staircase of one
-        request per latency period is serial work, a steep one is parallel."""
+        """When each request of an operation reached the emulator, one lane per endpoint: ticks one
+        latency apart are serial work; ticks bunched in fours are the provider's 4 worker threads."""
         runs = self.timeline_runs()
         if not runs:
             return
@@ -312,25 +313,25 @@ class Report:
         matplotlib.use("Agg")
         from matplotlib import pyplot as plt
 
-        endpoints = sorted({endpoint for m in runs for _, endpoint in m["timeline"]})
-        colors = {e: plt.get_cmap("tab20")(i % 20) for i, e in enumerate(endpoints)}
-        figure, axes = plt.subplots(1, len(runs), figsize=(5.5 * len(runs), 5), squeeze=False)
-        for ax, m in zip(axes[0], runs, strict=True):
-            for endpoint in endpoints:
-                points = [(t, i) for i, (t, e) in enumerate(sorted(m["timeline"])) if e == endpoint]
-                if points:
-                    ax.scatter(*zip(*points, strict=True), s=6, color=colors[endpoint], label=endpoint)
-            ax.axvline(m["seconds"], color="grey", linestyle=":", label="operation ends")
-            ax.set_title(f"library {m['op']}, N={m['n']}, {m['latency_ms']} ms: {m['seconds']:.1f} s",
-                         fontsize=10)
-            ax.set_xlabel("seconds since the operation started")
-            ax.set_ylabel("request number")
-            ax.grid(alpha=0.3)
-        labelled = {label: handle for ax in axes[0] for handle, label in zip(*ax.get_legend_handles_labels(),
-                                                                              strict=True)}
-        figure.legend(labelled.values(), labelled.keys(), fontsize=8, loc="lower center",
-                      ncol=min(4, len(labelled)))
-        figure.tight_layout(rect=(0, 0.06 * (1 + len(labelled) // 4), 1, 1))
+        first_seen = [{e: t for t, e in sorted(m["timeline"], reverse=True)} for m in runs]
+        heights = [1.2 + 0.3 * len(seen) for seen in first_seen]
+        figure, axes = plt.subplots(len(runs), 1, figsize=(14, sum(heights)), squeeze=False,
+                                    gridspec_kw={"height_ratios": heights})
+        for ax, m, seen in zip((row[0] for row in axes), runs, first_seen, strict=True):
+            lanes = sorted(seen, key=seen.__getitem__)
+            counts = Counter(e for _, e in m["timeline"])
+            for lane, endpoint in enumerate(lanes):
+                times = [t for t, e in m["timeline"] if e == endpoint]
+                ax.scatter(times, [lane] * len(times), marker="|", s=120, linewidths=0.8)
+            ax.set_yticks(range(len(lanes)), [f"{e} ({counts[e]})" for e in lanes], fontsize=7)
+            ax.invert_yaxis()
+            ax.axvline(m["seconds"], color="grey", linestyle=":")
+            ax.set_xlim(0, m["seconds"] * 1.02)
+            ax.set_title(f"library {m['op']}, N={m['n']}, {m['latency_ms']} ms latency: "
+                         f"{m['seconds']:.1f} s (dotted line: the command returns)", fontsize=10)
+            ax.grid(axis="x", alpha=0.3)
+        axes[-1][0].set_xlabel("seconds since the command started")
+        figure.tight_layout()
         figure.savefig(path, dpi=90)
         plt.close(figure)
 
