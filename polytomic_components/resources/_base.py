@@ -344,7 +344,8 @@ class PolytomicProvider(ResourceProvider):
             say(None, f"warning: {text}")
         return []
 
-    def _adoption_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
+    def _adoption_failures(self, client: PolytomicClient,
+                           inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         adopt_id = inputs.get("adopt_id")
         if not adopt_id or not is_known(adopt_id):
             return
@@ -421,7 +422,7 @@ def _whole_numbers(value: Any) -> Any:
 
 def _declared(props: Mapping[str, Any] | None) -> bool:
     """Whether `props` are those of a resource the engine already has (not a first create)."""
-    return bool(props) and bool({k for k in props if k != _PROVIDER_KEY})
+    return any(k != _PROVIDER_KEY for k in props or {})
 
 
 

@@ -61,7 +61,7 @@ class ConnectionProvider(PolytomicProvider):
 
     def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         kind = inputs.get("type")
-        if not is_known(kind):
+        if not (isinstance(kind, str) and is_known(kind)):
             return
         try:
             schema = self.type_schema(client, kind)
@@ -198,7 +198,8 @@ def _against_property(path: str, spec: Mapping[str, Any], value: Any) -> Iterato
                 yield from _against_property(f"{path}[{index}]", spec["items"], item)
 
 
-def _check_snowflake_auth(configuration: Mapping[str, Any], secrets: Mapping[str, Any]) -> Iterator[CheckFailure]:
+def _check_snowflake_auth(configuration: Mapping[str, Any],
+                          secrets: Mapping[str, Any]) -> Iterator[CheckFailure]:
     # A rule across keys that a JSON Schema of properties cannot state: one way to authenticate.
     key_pair = configuration.get("key_pair_auth")
     if key_pair is True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -147,7 +148,9 @@ class SyncProvider(PolytomicProvider):
         try:
             described = yield from self._described_target(client, target, inputs.get("auth_url"))
         except PolytomicError as error:
-            if isinstance(error, NotFoundError) and error.path and error.path.endswith(target["connection_id"]):
+            missing_connection = isinstance(error, NotFoundError) and (error.path or "").endswith(
+                target["connection_id"])
+            if missing_connection:
                 yield failure("target.connection_id", f"no connection {target['connection_id']!r} exists")
             else:
                 yield service_failure(error, "target.connection_id", "target.")
@@ -174,7 +177,8 @@ class SyncProvider(PolytomicProvider):
                           auth_url: str | None) -> Generator[CheckFailure, None, Mapping[str, Any] | None]:
         """Fields and modes of the target, or None after yielding why it cannot be described."""
         connection_id = target["connection_id"]
-        connection = self.remember(("connection", connection_id), lambda: client.get_connection(connection_id))
+        connection = self.remember(("connection", connection_id),
+                                   partial(client.get_connection, connection_id))
         if connection.get("status") == "unauthorized":
             where = auth_url or "the connection's auth_url output"
             yield failure("target.connection_id", f"connection {connection_id} is not authorized yet. Open "
@@ -191,8 +195,9 @@ class SyncProvider(PolytomicProvider):
                                  lambda: client.target_fields(connection_id, target=target["object"]))
         creation = discovered.creation or {}
         for prop in (p["id"] for p in creation.get("properties", []) if p.get("enum")):
-            allowed = [v["value"] for v in self.remember(
-                ("values", connection_id, prop), lambda p=prop: client.target_property_values(connection_id, p))]
+            values = self.remember(("values", connection_id, prop),
+                                   partial(client.target_property_values, connection_id, prop))
+            allowed = [v["value"] for v in values]
             if target["create"].get(prop) not in allowed:
                 yield failure(f"target.create.{prop}", f"{target['create'].get(prop)!r} is not "
                               f"allowed; use one of: {', '.join(allowed)}")
@@ -208,7 +213,7 @@ class SyncProvider(PolytomicProvider):
             if not (is_known(model_id) and is_known(field)) or changing(model_id):
                 continue  # a model new or changed in this deployment: its own check ran its query
             try:
-                model = self.remember(("model", model_id), lambda m=model_id: client.get_model(m))
+                model = self.remember(("model", model_id), partial(client.get_model, str(model_id)))
             except NotFoundError:
                 yield failure(path, f"model {model_id!r} does not exist")
                 continue
@@ -243,7 +248,7 @@ class SyncProvider(PolytomicProvider):
         return {
             "target_object": written_to,
             "created_object": created or props.get("created_object"),
-            "target_missing": any(p.get("code") == "target_not_found" for p in problems),
+            "target_missing": _target_missing(api_object),
             "model_ids": api_object.get("model_ids", []),
             "problems": [p.get("message") for p in problems],
         }
@@ -297,11 +302,17 @@ class SyncProvider(PolytomicProvider):
                else inputs.get(key) for key in OPTIONS},
             "identity": normalise_identity(api_object.get("identity")) if inputs.get("identity") else None,
             "target": target,
-            "target_missing": any(p.get("code") == "target_not_found" for p in api_object.get("problems") or []),
+            "target_missing": _target_missing(api_object),
         }
 
 
-def _claimed_audience(learned: Mapping[str, Any] | None, create: Mapping[str, Any] | None = None) -> str | None:
+def _target_missing(api_object: Mapping[str, Any]) -> bool:
+    """Whether the service reports the target gone (e.g. an audience deleted in LinkedIn)."""
+    return any(p.get("code") == "target_not_found" for p in api_object.get("problems") or [])
+
+
+def _claimed_audience(learned: Mapping[str, Any] | None,
+                      create: Mapping[str, Any] | None = None) -> str | None:
     """The audience a sync created and still owns, unless LinkedIn has lost it or `create` now
     asks for another account or type (an audience can change neither)."""
     if not learned or learned.get("target_missing"):
@@ -320,7 +331,9 @@ def _as_sent(key: str, value: Any) -> Any:
 
 def _listed(inputs: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:
     values = inputs.get(key)
-    return [(i, v) for i, v in enumerate(values) if isinstance(v, Mapping)] if isinstance(values, list) else []
+    if not isinstance(values, list):
+        return []
+    return [(i, v) for i, v in enumerate(values) if isinstance(v, Mapping)]
 
 
 def _mapped_sources(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -463,7 +476,8 @@ _LOGIC_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _check_identity(identity: Any) -> Iterator[CheckFailure]:
     if not isinstance(identity, Mapping):
         yield failure("identity", "must be an object such as "
-                      "{\"source\": {\"model_id\", \"field\"}, \"target\": \"Email\", \"function\": \"Equality\"}")
+                      "{\"source\": {\"model_id\", \"field\"}, \"target\": \"Email\", "
+                      "\"function\": \"Equality\"}")
         return
     yield from _check_source(identity.get("source"), "identity.source")
     yield from require_text({"identity": identity}, "identity.target")

@@ -28,7 +28,8 @@ def postgres(**overrides: Any) -> Any:
 def test_a_postgresql_connection_is_created_and_previews_clean_after(polytomic_stack, emulator):
     stack = polytomic_stack(postgres())
     up(stack)
-    created = next(c for c in emulator.api("GET", "/api/connections").json()["data"] if c["name"] == "Postgres")
+    connections = emulator.api("GET", "/api/connections").json()["data"]
+    created = next(c for c in connections if c["name"] == "Postgres")
     assert created["type"]["id"] == "postgresql"
     assert created["configuration"]["password"] != "pg-secret-77"  # masked by the service
     assert preview(stack).change_summary == {"same": 3}
@@ -38,7 +39,8 @@ def test_a_postgresql_connection_is_created_and_previews_clean_after(polytomic_s
     ({"configuration": {k: v for k, v in POSTGRES.items() if k != "hostname"}},
      "configuration.hostname: is required for this connection type"),
     ({"configuration": {**POSTGRES, "port": "5432"}}, "configuration.port: expected integer, got str '5432'"),
-    ({"configuration": {**POSTGRES, "hostnme": "x"}}, "configuration.hostnme: is not a setting of this connection type"),
+    ({"configuration": {**POSTGRES, "hostnme": "x"}},
+     "configuration.hostnme: is not a setting of this connection type"),
     ({"configuration": {**POSTGRES, "ssh_private_key": "-----BEGIN KEY-----"}},
      "configuration.ssh_private_key: is sensitive; pass it in secret_configuration.ssh_private_key"),
 ], ids=["required-key-missing", "wrong-type", "unknown-key", "sensitive-key-in-plain-configuration"])

@@ -57,7 +57,8 @@ def test_two_backends_with_the_same_project_and_stack_names_own_separate_objects
     assert {output(on_laptop, k) for k in ids}.isdisjoint({output(on_ci, k) for k in ids})
 
     laptop.destroy(on_output=quiet)
-    assert (emulator.state()["connections"], emulator.state()["models"], emulator.state()["syncs"]) == (2, 1, 1)
+    left = emulator.state()
+    assert (left["connections"], left["models"], left["syncs"]) == (2, 1, 1)
     assert emulator.api("GET", f"/api/syncs/{output(on_ci, 'sync_id')}").status_code == 200
     assert preview(ci).change_summary == {"same": 6}
 
@@ -101,7 +102,8 @@ def test_editing_the_create_block_keeps_the_audience_and_the_preview_says_so(pol
 
     stack.workspace.program = signups(sides, audience_name="Trial signups (renamed)")
     planned = stack.preview(on_output=quiet)
-    assert f"keeps syncing into audience {output(first, 'audience')}, which it created" in engine_text(planned)
+    kept = f"keeps syncing into audience {output(first, 'audience')}, which it created"
+    assert kept in engine_text(planned)
     edited = up(stack)
     assert output(edited, "audience") == output(first, "audience")
     assert changes(edited) == {"signups-sync": "update"}
@@ -218,7 +220,8 @@ def test_an_unknown_adopt_id_fails_preview_naming_the_property(polytomic_stack, 
 # --- audiences that vanish in LinkedIn ------------------------------------------------------------
 
 
-def test_a_created_audience_that_vanished_is_reported_by_refresh_and_recreated_by_up(polytomic_stack, emulator):
+def test_a_created_audience_that_vanished_is_reported_by_refresh_and_recreated_by_up(polytomic_stack,
+                                                                                     emulator):
     stack = polytomic_stack(signups(existing_connections(emulator)))
     first = up(stack)
     emulator._admin("DELETE", f"audiences/{output(first, 'audience')}")
