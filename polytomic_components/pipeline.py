@@ -18,6 +18,10 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
     the connections it was asked to create, the model, and the sync into an existing audience or a
     new one that the sync creates; with `first_run`, ``<name>-first-run``, which runs the sync
     once after it is created or changed.
+
+    The audience it created stays its audience across renames (pass the old name in
+    ``opts=ResourceOptions(aliases=[Alias(name=...)])``), edits of ``create`` and re-creation of
+    the sync; destroying the pipeline never deletes a LinkedIn audience.
     """
 
     snowflake_connection_id: pulumi.Output[str]

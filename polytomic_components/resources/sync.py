@@ -488,7 +488,9 @@ class Sync(Resource, module="polytomic", name="Sync"):
     """A Polytomic model sync (`POST /api/syncs`).
 
     The target is an existing object (``{"connection_id", "object"}``) or one the sync creates
-    (``{"connection_id", "create": {...}}``); changing either replaces the sync.
+    (``{"connection_id", "create": {...}}``). Every change is an update in place; the audience a
+    ``create`` block made stays this sync's audience (``created_object``), and deleting the sync
+    never deletes an audience.
     """
 
     name: pulumi.Output[str]
