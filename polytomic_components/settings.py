@@ -17,7 +17,9 @@ DEFAULT_DEPLOYMENT_URL = "https://app.polytomic.com"
 
 _API_KEY_HINT = (
     "Set it with `pulumi config set --secret polytomic:apiKey <key>` "
-    "or `export POLYTOMIC_API_KEY=<key>`."
+    "or `export POLYTOMIC_API_KEY=<key>`. `pulumi refresh` and `pulumi destroy` read the stack "
+    "config recorded at the last `up`: after a key moved into stack config, run `pulumi up` "
+    "first, or export POLYTOMIC_API_KEY for this run."
 )
 
 
