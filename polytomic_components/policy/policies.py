@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ..resources.sync import _claimed_audience
+from ..resources.sync import claimed_audience
 from .deployment import DeploymentUnavailableError, last_deployment
 
 SYNC = "pulumi-python:dynamic/polytomic:Sync"
@@ -88,7 +88,7 @@ def _audience_after(target: Mapping[str, Any], outputs: Mapping[str, Any]) -> st
     created and keeps (by the provider's own rule), else a new one (None)."""
     if target.get("object"):
         return str(target["object"])
-    return _claimed_audience(outputs, target.get("create"))
+    return claimed_audience(outputs, target.get("create"))
 
 
 def _keep_audiences(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

@@ -224,7 +224,7 @@ class SyncProvider(PolytomicProvider):
 
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
         target = dict(inputs["target"])
-        claimed = _claimed_audience(learned, target.get("create"))
+        claimed = claimed_audience(learned, target.get("create"))
         if target.get("create") and claimed:
             # The audience this resource created is its audience: write into it, never create again.
             target["object"] = claimed
@@ -264,9 +264,9 @@ class SyncProvider(PolytomicProvider):
             yield (f"audience {before} no longer exists in LinkedIn; " + (
                 "this update creates a NEW audience from target.create" if create else
                 "choose another audience (python -m polytomic_components audiences <connection id>)"))
-        elif create and _claimed_audience(olds, create):
+        elif create and claimed_audience(olds, create):
             if create != (olds.get("target") or {}).get("create"):
-                yield (f"keeps syncing into audience {_claimed_audience(olds, create)}, which it created; "
+                yield (f"keeps syncing into audience {claimed_audience(olds, create)}, which it created; "
                        "editing target.create does not rename or re-create an audience")
         elif create:
             yield f"creates a NEW LinkedIn audience {create.get('name')!r}" + (
@@ -275,7 +275,7 @@ class SyncProvider(PolytomicProvider):
             yield f"stops syncing into audience {before} and syncs into {target.get('object')} instead"
         if news.get("mode") == "remove" and olds.get("mode") != "remove":
             yield (f"switches to mode 'remove': members this query selects are REMOVED from audience "
-                   f"{target.get('object') or _claimed_audience(olds) or 'the new audience'}")
+                   f"{target.get('object') or claimed_audience(olds) or 'the new audience'}")
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
         super().delete_object(client, id_, props)
@@ -311,7 +311,7 @@ def _target_missing(api_object: Mapping[str, Any]) -> bool:
     return any(p.get("code") == "target_not_found" for p in api_object.get("problems") or [])
 
 
-def _claimed_audience(learned: Mapping[str, Any] | None,
+def claimed_audience(learned: Mapping[str, Any] | None,
                       create: Mapping[str, Any] | None = None) -> str | None:
     """The audience a sync created and still owns, unless LinkedIn has lost it or `create` now
     asks for another account or type (an audience can change neither)."""
