@@ -26,8 +26,8 @@ from .resources.sync import (
     FREQUENCIES,
     IDENTITY_FUNCTIONS,
     SCHEDULE_FIELDS,
-    _check_filter_logic,
-    _check_schedule,
+    check_filter_logic,
+    check_schedule,
     normalise_filters,
 )
 from .resources.sync_run import DEFAULT_TIMEOUT, MAX_TIMEOUT
@@ -478,7 +478,7 @@ def _schedule(value: Any) -> dict[str, Any]:
             raise _wrong(f"schedule.{key}", "text" if key in ("frequency", "day_of_week") else
                          "a whole number", schedule[key])
     # The Sync provider's own check knows each frequency's keys and ranges; ask it, not a copy.
-    problem = next(iter(_check_schedule(schedule)), None)
+    problem = next(iter(check_schedule(schedule)), None)
     if problem is not None:
         raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
     return schedule
@@ -587,7 +587,7 @@ class LinkedInAudiencePipelineArgs:
             return
         # The Sync provider's own check knows how the API labels filters and reads the logic.
         conditions = normalise_filters([{"label": f.label} for f in self.filters])
-        problem = next(iter(_check_filter_logic(self.filter_logic, conditions)), None)
+        problem = next(iter(check_filter_logic(self.filter_logic, conditions)), None)
         if problem is not None:
             raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
 

@@ -132,7 +132,7 @@ class SyncProvider(PolytomicProvider):
         yield from require_choice(inputs, "mode", MODES)
         for flag in _FLAG_DEFAULTS:
             yield from require_bool(inputs, flag)
-        yield from _check_schedule(inputs.get("schedule"))
+        yield from check_schedule(inputs.get("schedule"))
         yield from _check_target(inputs.get("target"))
         yield from _check_fields(inputs.get("fields"))
         identity = inputs.get("identity")
@@ -357,7 +357,7 @@ def _mapped_targets(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
         yield "identity.target", inputs["identity"].get("target")
 
 
-def _check_schedule(schedule: Any) -> Iterator[CheckFailure]:
+def check_schedule(schedule: Any) -> Iterator[CheckFailure]:
     if not is_known(schedule):
         return
     if not isinstance(schedule, Mapping):
@@ -433,7 +433,7 @@ def _check_options(inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         if value is None or not is_known(value):
             continue
         if key == "filter_logic":
-            yield from _check_filter_logic(value, inputs.get("filters"))
+            yield from check_filter_logic(value, inputs.get("filters"))
             continue
         if not isinstance(value, list):
             yield failure(key, f"must be a list of objects, got {type(value).__name__}")
@@ -455,7 +455,7 @@ def _check_options(inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
                     yield from _check_source(entry.get("field"), f"{path}.field")
 
 
-def _check_filter_logic(logic: Any, filters: Any) -> Iterator[CheckFailure]:
+def check_filter_logic(logic: Any, filters: Any) -> Iterator[CheckFailure]:
     if not isinstance(logic, str):
         yield failure("filter_logic", f"must be text such as \"A and (B or C)\", got {type(logic).__name__}")
         return
