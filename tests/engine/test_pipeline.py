@@ -149,3 +149,18 @@ def test_enabling_an_ad_account_and_moving_a_sync_into_it_in_one_change_passes_p
     stack.preview(on_output=quiet)
     assert emulator.writes() == []
     assert stack.up(on_output=quiet).outputs["audience"].value == other_audience
+
+
+def test_a_preview_without_an_api_key_says_it_checked_shapes_only(inline_stack):
+    stack = inline_stack(program_for(**new_sides(), audience_id=AUDIENCE))
+    result = stack.preview(on_output=quiet)
+    assert "polytomic: warning: no Polytomic API key is configured" in result.stdout + result.stderr
+
+
+def test_a_stack_that_requires_service_checks_fails_a_preview_without_an_api_key(inline_stack):
+    from pulumi import automation as auto
+
+    stack = inline_stack(program_for(**new_sides(), audience_id=AUDIENCE),
+                         config={"polytomic:requireServiceChecks": auto.ConfigValue("true")})
+    with pytest.raises(auto_errors.CommandError, match="polytomic:requireServiceChecks"):
+        stack.preview(on_output=quiet)
