@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -332,10 +333,13 @@ class PolytomicProvider(ResourceProvider):
 
     def _unchecked(self, why: str) -> list[CheckFailure]:
         """No silent green: say that the service checks were skipped, or fail when the stack
-        requires them (`polytomic:requireServiceChecks: true`, for CI)."""
+        requires them (`polytomic:requireServiceChecks: true`, or in CI
+        `POLYTOMIC_REQUIRE_SERVICE_CHECKS=true`)."""
         text = (f"{why}; preview checked the shape of every input but not what only the service "
                 "knows (ad accounts, audiences, target fields, queries)")
-        if str(self._stack_config.get("polytomic:requireServiceChecks", "")).lower() == "true":
+        required = (self._stack_config.get("polytomic:requireServiceChecks")
+                    or os.environ.get("POLYTOMIC_REQUIRE_SERVICE_CHECKS", ""))
+        if str(required).lower() == "true":
             return [CheckFailure("polytomic:requireServiceChecks", f"{text}. Set polytomic:apiKey "
                                  "(or POLYTOMIC_API_KEY) and polytomic:deploymentUrl, or set "
                                  "polytomic:requireServiceChecks to false")]

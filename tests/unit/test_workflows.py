@@ -116,7 +116,9 @@ def test_pull_requests_preview_every_environment_and_comment_the_summary():
     assert job["strategy"]["matrix"]["stack"] == ENVIRONMENTS
     assert job["with"]["command"] == "preview"
     [run] = [s for s in stack_steps("preview") if "pulumi preview" in s]
-    assert '--json --non-interactive > "preview-$STACK.json"' in run
+    assert '--json --non-interactive' in run and '> "preview-$STACK.json"' in run
+    assert '--policy-pack "$POLICY_PACK"' in run
+
 
     summary = preview["jobs"]["summary"]
     assert summary["needs"] == "preview"
@@ -124,6 +126,14 @@ def test_pull_requests_preview_every_environment_and_comment_the_summary():
     script = "\n".join(s.get("run", "") for s in summary["steps"])
     assert "python -m polytomic_components preview-summary" in script
     assert "gh pr comment" in script
+
+
+def test_ci_runs_the_policy_pack_and_requires_the_service_checks():
+    env = workflow("pulumi-stack.yml")["jobs"]["pulumi"]["env"]
+    assert env["POLYTOMIC_REQUIRE_SERVICE_CHECKS"] == "true"
+    assert (REPO_ROOT / env["POLICY_PACK"] / "PulumiPolicy.yaml").is_file()
+    [up] = [s for s in stack_steps("up") if "pulumi up" in s]
+    assert '--policy-pack "$POLICY_PACK"' in up
 
 
 def test_merges_to_main_deploy_dev_then_staging_then_prod_in_their_environments():
