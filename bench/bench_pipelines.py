@@ -315,7 +315,7 @@ class Bench:
 
     def run(self, latencies: list[int], sizes: list[int], reps: int, small_reps: int) -> None:
         """Every (latency, N) block runs the three variants back to back, order rotating;
-        then, for N=50 (or the largest N below), the checkpoint cost."""
+        then the checkpoint cost for each N from 50 up (or the largest N)."""
         block = 0
         for latency_ms in latencies:
             for n in sizes:
@@ -327,7 +327,8 @@ class Bench:
                             self.script_lifecycle(latency_ms, n, rep)
                         else:
                             self.stack_lifecycle(variant, latency_ms, n, rep)
-        self.checkpoint_cost(max(n for n in sizes if n <= DIAGNOSED_N))
+        for n in [n for n in sizes if n >= DIAGNOSED_N] or [max(sizes)]:
+            self.checkpoint_cost(n)
 
 
 def _error_summary(text: str) -> str:
