@@ -16,6 +16,7 @@ from typing import Any
 
 OPS = ("up", "preview", "up-unchanged", "refresh", "destroy")
 VARIANTS = ("floor", "script", "library")
+_STYLES = (("o-", "tab:blue"), ("s--", "tab:orange"), ("^-", "tab:green"))  # one per variant, every plot
 TARGET_N = 50
 PER_PIPELINE_FROM, PER_PIPELINE_TO = 10, 100
 
@@ -279,10 +280,10 @@ class Report:
         for row, latency in enumerate(self.latencies):
             for col, op in enumerate(OPS):
                 ax = axes[row][col]
-                for variant, style in zip(VARIANTS, ("o-", "s--", "^-"), strict=True):
+                for variant, (style, color) in zip(VARIANTS, _STYLES, strict=True):
                     points = [(n, c.seconds) for n in self.sizes if (c := self.get(variant, latency, n, op))]
                     if points:
-                        ax.plot(*zip(*points, strict=True), style, label=variant)
+                        ax.plot(*zip(*points, strict=True), style, color=color, label=variant)
                 ax.set_title(f"{op}, {latency} ms latency", fontsize=10)
                 ax.set_xlabel("pipelines (N)")
                 ax.set_ylabel("seconds")
