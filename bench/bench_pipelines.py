@@ -51,6 +51,7 @@ API_KEY = "bench-api-key-0123456789"
 PROJECT = "polytomic-bench"
 VARIANTS = ("floor", "script", "library")
 DIAGNOSED_N = 50
+LARGE_N = 100  # the longest runs get fewer repetitions, to keep the whole run near 20 minutes
 STACK_OPS = ("up", "preview", "up-unchanged", "refresh", "destroy")
 SCRIPT_OPS = {"up": "create", "refresh": "read", "destroy": "delete"}
 #: POST endpoints that only ask a question: they count as reads.
@@ -313,13 +314,13 @@ class Bench:
         finally:
             script.close()
 
-    def run(self, latencies: list[int], sizes: list[int], reps: int, small_reps: int) -> None:
+    def run(self, latencies: list[int], sizes: list[int], reps: int, large_reps: int) -> None:
         """Every (latency, N) block runs the three variants back to back, order rotating;
         then the checkpoint cost for each N from 50 up (or the largest N)."""
         block = 0
         for latency_ms in latencies:
             for n in sizes:
-                for rep in range(small_reps if n <= 10 else reps):
+                for rep in range(large_reps if n >= LARGE_N else reps):
                     order = VARIANTS[block % 3:] + VARIANTS[:block % 3]
                     block += 1
                     for variant in order:
@@ -378,8 +379,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="N = 1 10 at 100 ms only, one repetition (for iterating)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50, 100], metavar="N")
     parser.add_argument("--latencies", type=int, nargs="+", default=[0, 100], metavar="MS")
-    parser.add_argument("--reps", type=int, default=2, help="repetitions for N > 10 (median kept)")
-    parser.add_argument("--small-reps", type=int, default=3, help="repetitions for N <= 10")
+    parser.add_argument("--reps", type=int, default=3,
+                        help=f"repetitions for N < {LARGE_N}: medians and median ratios are reported")
+    parser.add_argument("--large-reps", type=int, default=2, help=f"repetitions for N >= {LARGE_N}")
     parser.add_argument("--at", metavar="REV",
                         help="measure this commit (e.g. HEAD), extracted to a scratch directory, "
                              "instead of the working tree with whatever it has uncommitted")
@@ -387,7 +389,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where results.md/.json/.png go (default: bench/)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.latencies, args.reps, args.small_reps = [1, 10], [100], 1, 1
+        args.sizes, args.latencies, args.reps, args.large_reps = [1, 10], [100], 1, 1
     return args
 
 
@@ -432,12 +434,13 @@ def main(argv: list[str] | None = None) -> int:
         with running_emulator(scratch / "emulator.db", source) as emulator:
             project = write_project(scratch / "project")
             bench = Bench(Engine(command, engine_env(bin_dir, scratch, source), project, emulator))
-            bench.run(args.latencies, args.sizes, args.reps, args.small_reps)
+            bench.run(args.latencies, args.sizes, args.reps, args.large_reps)
     meta = {"commit": revision, "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
             "runtime_s": round(time.perf_counter() - bench.started),
             "pulumi": str(command.version), "python": sys.version.split()[0], "cpus": os.cpu_count(),
             "sizes": args.sizes, "latencies": args.latencies, "reps": args.reps,
-            "small_reps": args.small_reps, "load_average": [*load_at_start, *os.getloadavg()]}
+            "large_reps": args.large_reps, "large_n": LARGE_N,
+            "load_average": [*load_at_start, *os.getloadavg()]}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(
         {"meta": meta, "state_bytes": bench.state_bytes,

@@ -149,7 +149,8 @@ class Report:
             f"Python {meta['python']}, {meta['cpus']} CPUs, shared with other work (1/5/15-min load "
             f"average at the start {_loads(meta['load_average'][:3])}, at the end "
             f"{_loads(meta['load_average'][3:])}). Whole run: {meta['runtime_s']} s. "
-            f"Repetitions: {meta['small_reps']} for N <= 10, {meta['reps']} above (medians shown). "
+            f"Repetitions: {meta['reps']} for N < {meta['large_n']}, {meta['large_reps']} above (medians "
+            "shown). "
             "Produced by `bench/run.sh`; raw numbers in `results.json`, plot in `results.png`.",
             "",
             "Variants, run back to back per latency and N: **floor** = no-op dynamic resources of the "
