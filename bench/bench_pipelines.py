@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -68,6 +69,12 @@ class Emulator:
     """A running emulator's admin API (loopback only, no API key)."""
 
     url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the emulator process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         response = requests.request(method, f"{self.url}/__emulator/{path}", json=body, timeout=30)
@@ -98,7 +105,7 @@ def running_emulator(db_path: Path, source: Path) -> Iterator[Emulator]:
         banner = process.stdout.readline()
         if "listening on " not in banner:
             raise RuntimeError(f"emulator did not start: {banner!r}")
-        yield Emulator(banner.rsplit("listening on ", 1)[1].strip())
+        yield Emulator(banner.rsplit("listening on ", 1)[1].strip(), process.pid)
     finally:
         process.terminate()
         try:
@@ -202,6 +209,10 @@ class Measurement:
     requests_by_path: dict[str, int] = field(default_factory=dict)
     #: Seconds in which at least one request was inside the emulator's injected latency.
     api_busy_s: float = 0.0
+    #: CPU seconds of the operation's processes (the pulumi CLI and its children, or the script)
+    #: and of the emulator meanwhile; against wall time on 2 cores they say whether CPU bound.
+    cpu_s: float = 0.0
+    emulator_cpu_s: float = 0.0
     #: (seconds since the operation started, endpoint) of each request; kept for the library at N=50.
     timeline: list[tuple[float, str]] = field(default_factory=list)
 
@@ -212,6 +223,12 @@ def _template(entry: dict[str, Any]) -> str:
         if method == entry["method"] and pattern.fullmatch(entry["path"]):
             return _ROUTE_GROUP.sub(r"{\1}", pattern.pattern)
     return entry["path"]
+
+
+def _cpu_seconds() -> float:
+    """CPU used by this process and its finished children (each pulumi command and what it ran)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _arrival(entry: dict[str, Any]) -> float:
@@ -257,6 +274,7 @@ class Bench:
                 action: Callable[[], Any]) -> Any:
         """Time `action`, take the emulator's log of its requests; a failed action is recorded too."""
         self.engine.emulator.take_requests_log()
+        cpu_before, emulator_before = _cpu_seconds(), self.engine.emulator.cpu_seconds()
         start, started_at = time.perf_counter(), time.time()
         result = None
         try:
@@ -266,11 +284,12 @@ class Bench:
         else:
             outcome = _outcome(result) if isinstance(result, _ENGINE_RESULTS) else "ok"
         seconds = time.perf_counter() - start
+        cpu, emulator_cpu = _cpu_seconds() - cpu_before, self.engine.emulator.cpu_seconds() - emulator_before
         log = self.engine.emulator.take_requests_log()
         reads = sum(_is_read(entry) for entry in log)
         measurement = Measurement(variant, latency_ms, n, op, rep, seconds, reads, len(log) - reads, outcome,
                                   dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common()),
-                                  _busy_seconds(log, latency_ms))
+                                  _busy_seconds(log, latency_ms), round(cpu, 2), round(emulator_cpu, 2))
         if variant == "library" and n == DIAGNOSED_N:
             measurement.timeline = [(round(_arrival(e) - started_at, 3), f"{e['method']} {_template(e)}")
                                     for e in log]
@@ -343,8 +362,8 @@ def state_sizes(stack: auto.Stack) -> dict[str, Any]:
     """Bytes of the checkpoint; per resource kind the mean bytes of one entry and of its fields."""
     deployment = stack.export_stack().deployment
     entries: dict[str, list[dict[str, Any]]] = {}
-    for resource in deployment.get("resources", []):
-        entries.setdefault(_kind(resource), []).append(resource)
+    for entry in deployment.get("resources", []):
+        entries.setdefault(_kind(entry), []).append(entry)
 
     def mean_bytes(values: list[Any]) -> int:
         return round(statistics.mean(_json_bytes(v) for v in values))

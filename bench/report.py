@@ -31,6 +31,8 @@ class Cell:
     outcome: str
     reps: int
     api_busy_s: float
+    cpu_s: float
+    emulator_cpu_s: float
 
 
 Key = tuple[str, int, int, str]  # variant, latency_ms, n, op
@@ -45,7 +47,8 @@ def cells(measurements: Iterable[dict[str, Any]]) -> dict[Key, Cell]:
         runs.sort(key=lambda m: m["seconds"])
         middle = runs[(len(runs) - 1) // 2]
         result[key] = Cell(statistics.median(m["seconds"] for m in runs), max(m["reads"] for m in runs),
-                           max(m["writes"] for m in runs), middle["outcome"], len(runs), middle["api_busy_s"])
+                           max(m["writes"] for m in runs), middle["outcome"], len(runs), middle["api_busy_s"],
+                           middle.get("cpu_s", 0.0), middle.get("emulator_cpu_s", 0.0))
     return result
 
 
@@ -201,13 +204,35 @@ class Report:
                     added = [self._added(v, latency, op) for v in ("floor", "library")]
                     out.append(f"| {latency} ms | {op} | {_x(growth[0])} | {_x(growth[1])} | "
                                f"{added[0]} | {added[1]} |")
-        out += self.checkpoint_section() + self.state_section() + self.requests_section()
+        out += self.cpu_section() + self.checkpoint_section() + self.state_section() + self.requests_section()
         return "\n".join(out) + "\n"
 
     @staticmethod
     def _busy(cell: Cell, latency: int) -> str:
         serial = (cell.reads + cell.writes) * latency / 1000
         return f"{cell.api_busy_s:.1f} / {serial:.1f}" if latency and serial else "—"
+
+    def cpu_section(self) -> list[str]:
+        """Where the CPU went at 0 ms: the machine has 2 cores, so CPU / wall near 2 is saturated."""
+        latency = min(self.latencies)
+        rows = [(n, op) for n in self.sizes if n >= TARGET_N for op in OPS
+                if (cell := self.get("library", latency, n, op)) and cell.cpu_s]
+        if not rows:
+            return []
+        out = ["", f"## CPU at {latency} ms (median repetition)", "",
+               "CPU seconds of the operation's processes (the `pulumi` CLI, its program and provider "
+               "processes, and the benchmark process itself) and of the emulator meanwhile. The machine "
+               "has 2 cores: (CPU + emulator) / wall near 2 means the operation was CPU bound.", "",
+               "| N | op | floor wall s | floor CPU s | library wall s | library CPU s | emulator CPU s "
+               "| library (CPU + emulator) / wall |", "|---|---|---|---|---|---|---|---|"]
+        for n, op in rows:
+            floor, library = self.get("floor", latency, n, op), self.get("library", latency, n, op)
+            assert library is not None
+            load = (library.cpu_s + library.emulator_cpu_s) / library.seconds
+            out.append(f"| {n} | {op} | {_s(floor and floor.seconds)} | {_s(floor and floor.cpu_s)} | "
+                       f"{library.seconds:.2f} | {library.cpu_s:.2f} | {library.emulator_cpu_s:.2f} | "
+                       f"{load:.2f} |")
+        return out
 
     def checkpoint_section(self) -> list[str]:
         labels = sorted({k[0] for k in self.cells if k[0].endswith("checkpoints")})
