@@ -134,8 +134,11 @@ class PolytomicProvider(ResourceProvider):
     # Set only on the provider process's copy (after unpickling); never pickled into state.
     _stack_config: Mapping[str, str] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {}  # nothing a provider learns at run time belongs in state
+    def __getstate__(self) -> None:
+        # Nothing a provider learns at run time belongs in state. None, not {}: Pulumi's SDK wraps
+        # pickle's dict writer once per serialized provider and never unwraps it, so pickling
+        # even an empty dict per resource recurses ever deeper (RecursionError near 1000 resources).
+        return None
 
     # --- hooks -------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import dill
@@ -248,3 +250,14 @@ def test_a_forced_replacement_that_replayed_the_old_object_does_not_delete_it(co
     connections.delete(first.id, {**SNOWFLAKE, **first.outs})  # the engine deletes "the original"
     assert replacement.id == first.id
     assert emulator.api("GET", f"/api/connections/{first.id}").status_code == 200
+
+
+def test_a_stack_of_thousands_of_resources_serializes_its_providers():
+    """Pulumi's SDK leaves a wrapper around pickle's dict writer per serialized provider; a
+    provider that pickles no dict never walks them (its own process: the wrappers stay)."""
+    script = ("from pulumi.dynamic.dynamic import serialize_provider\n"
+              "from polytomic_components.resources.sync import SyncProvider\n"
+              "for _ in range(3000):\n"
+              "    serialize_provider(SyncProvider())\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
