@@ -9,8 +9,8 @@ resource already gone.
 Providers hold no state that reaches Pulumi state: the engine pickles the provider object into
 every resource, so credentials are read per call from the stack config that `configure` received
 (in the provider process only) or from the environment. What the provider process learns while it
-runs (its HTTP session, facts shared by many resources) lives on the unpickled copy and dies with
-the process.
+runs (its HTTP session; facts shared by many resources, of every kind) lives in that process and
+dies with it.
 """
 
 from __future__ import annotations
@@ -359,8 +359,11 @@ class PolytomicProvider(ResourceProvider):
         try:
             self._api(client, "get")(adopt_id)
         except NotFoundError:
-            yield failure("adopt_id", f"no {self.api_object} {adopt_id!r} exists to adopt; check the "
-                          "id, or remove adopt_id to create a new one")
+            yield failure("adopt_id", self._nothing_to_adopt(adopt_id))
+
+    def _nothing_to_adopt(self, id_: str) -> str:
+        return (f"no {self.api_object} {id_!r} exists to adopt; check the id, or remove adopt_id "
+                "to create a new one")
 
     def _adopt(self, client: PolytomicClient, id_: str, inputs: Mapping[str, Any],
                props: Mapping[str, Any]) -> dict[str, Any]:
@@ -372,8 +375,7 @@ class PolytomicProvider(ResourceProvider):
         try:
             existing = self._api(client, "get")(id_)
         except NotFoundError:
-            raise ValueError(f"adopt_id: no {self.api_object} {id_!r} exists to adopt; check the id, "
-                             "or remove adopt_id to create a new one") from None
+            raise ValueError(f"adopt_id: {self._nothing_to_adopt(id_)}") from None
         body = self._body(inputs, self.computed_outputs(existing, props))
         updated: dict[str, Any] = self._api(client, "update")(id_, body)
         return updated
