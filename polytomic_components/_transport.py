@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from importlib import metadata
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.util import Retry
+
+from .errors import PolytomicError
 
 __all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "build_session", "default_retry"]
 
@@ -93,6 +96,28 @@ class _BearerAuth(AuthBase):
         return request
 
 
+def _same_origin_redirects_only(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Refuse a redirect to another scheme, host or port (a response hook).
+
+    requests would follow it without the API key (it strips credentials on a change of origin),
+    so the call would fail with a misleading 401; and the key must not follow a redirect blindly
+    anyway. A redirect within the deployment (a load balancer's 307 to another path) is followed.
+    """
+    if not response.is_redirect:
+        return
+    target = urljoin(response.url, response.headers["Location"])
+    here, there = urlsplit(response.url), urlsplit(target)
+    if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+        origin = f"{there.scheme}://{there.netloc}"
+        raise PolytomicError(
+            f"the deployment redirected ({response.status_code}) to {origin}, which is not followed "
+            "with the API key",
+            status=response.status_code, method=response.request.method,
+            path=urlsplit(response.request.url or "").path,
+            hint=f"If {origin} is the Polytomic API, set polytomic:deploymentUrl (or "
+                 f"POLYTOMIC_DEPLOYMENT_URL) to {origin}.")
+
+
 def _package_version() -> str:
     try:
         return metadata.version("polytomic-components")
@@ -117,6 +142,7 @@ def build_session(api_key: str, version: str, *, retry: Retry | None = None) -> 
             "X-Polytomic-Version": version,
         }
     )
+    session.hooks["response"].append(_same_origin_redirects_only)
     adapter = _IdempotencyAwareAdapter(retry or default_retry())
     session.mount("https://", adapter)
     session.mount("http://", adapter)

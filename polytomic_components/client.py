@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import attrs
 import requests
+import urllib3
 from urllib3.util import Retry
 
 from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
@@ -38,6 +39,8 @@ _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,255}")
 #: How much older than the response a fresh object's ``created_at`` can be (``Date`` has whole
 #: seconds, and a create may take a moment); anything older is a replay of an earlier request.
 _FRESH_CREATE_SKEW = timedelta(seconds=2)
+#: Where two ``Date`` headers joined by a comma meet: before the second one's weekday.
+_JOINED_DATES = re.compile(r",\s*(?=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s)")
 
 _log = logging.getLogger(__name__)
 
@@ -71,14 +74,59 @@ def _may_be_replayed(response: requests.Response, created: JSON) -> bool:
     """Whether a create's answer may be a replay of an earlier request with the same key.
 
     A fresh create is stamped (``created_at``) in the second the server answers (``Date``); a
-    replay carries the stamp of the first request. Without both stamps, assume a replay.
+    replay carries the stamp of the first request. Without both stamps, assume a replay: that
+    costs one read, while taking a replay for a fresh create could hand back a deleted object.
     """
-    try:
-        stamped = datetime.fromisoformat(str(created["created_at"]).replace("Z", "+00:00"))
-        answered = parsedate_to_datetime(response.headers["Date"])
-    except (KeyError, TypeError, ValueError):
+    stamped = _utc(datetime.fromisoformat, str(created.get("created_at") or "").replace("Z", "+00:00"))
+    answered = _answered_at(response.headers.get("Date", ""))
+    if stamped is None or answered is None:
         return True
     return answered - stamped > _FRESH_CREATE_SKEW
+
+
+def _answered_at(header: str) -> datetime | None:
+    """When the server answered, from a ``Date`` header as proxies deliver it.
+
+    HTTP dates are always UTC, whatever zone (``-0000``, none, ``+0530``) they are written in;
+    a proxy that adds its own ``Date`` leaves two, which arrive joined by a comma. Of several, the
+    latest is taken: it can only make an answer look more like a replay, which costs one read.
+    """
+    dates = [_utc(parsedate_to_datetime, part) for part in _JOINED_DATES.split(header) if part.strip()]
+    known = [date for date in dates if date is not None]
+    return max(known) if known else None
+
+
+def _utc(parse: Callable[[str], datetime], text: str) -> datetime | None:
+    """``text`` parsed and made timezone-aware (UTC when it names no zone), or None."""
+    try:
+        parsed = parse(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _cause(exc: requests.RequestException) -> str:
+    """What went wrong with a request, in a few words and without a URL (the error names it)."""
+    # After retries urllib3 wraps the last failure (MaxRetryError.reason), and requests wraps that.
+    last = exc.args[0] if exc.args else None
+    reason = getattr(last, "reason", last)
+    for kind, words in _CAUSES:
+        if isinstance(exc, kind) or isinstance(reason, kind):
+            return f"{words}: {type(reason if isinstance(reason, kind) else exc).__name__}"
+    return f"no answer: {type(reason if isinstance(reason, Exception) else exc).__name__}"
+
+
+_CAUSES: tuple[tuple[type[Exception], str], ...] = (
+    (requests.ConnectTimeout, "timed out connecting"),
+    (urllib3.exceptions.ConnectTimeoutError, "timed out connecting"),
+    (requests.ReadTimeout, "timed out waiting for the answer"),
+    (urllib3.exceptions.ReadTimeoutError, "timed out waiting for the answer"),
+    (requests.exceptions.ChunkedEncodingError, "the answer was cut off"),
+    (requests.exceptions.ContentDecodingError, "the answer could not be decoded"),
+    (requests.TooManyRedirects, "too many redirects"),
+    (urllib3.exceptions.NewConnectionError, "could not connect"),
+    (urllib3.exceptions.ProtocolError, "the connection was cut"),
+)
 
 
 def _check_idempotency_key(key: str) -> str:
@@ -185,31 +233,38 @@ class PolytomicClient:
                 headers=headers,
                 timeout=self._timeout,
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            host = urlsplit(self._base_url).netloc
+            _log.debug("%s %s -> %s", method, path, response.status_code)
+            if response.status_code >= 400:
+                raise error_from_response(response)
+        except requests.RequestException as exc:
+            # No usable answer: refused, timed out, cut off mid-body, undecodable (a broken gzip
+            # stream), or redirected in circles. The retries the transport could make are spent.
             raise PolytomicConnectionError(
-                f"could not get a response from {host} ({type(exc).__name__})",
-                method=method,
-                path=path,
+                f"could not get a usable response ({_cause(exc)})",
+                method=method, path=path, deployment_url=self._base_url,
             ) from exc
-        _log.debug("%s %s -> %s", method, path, response.status_code)
-        if response.status_code >= 400:
-            raise error_from_response(response)
+        except PolytomicError as error:
+            # Named as the client called it: the deployment, then the API path (whatever path a
+            # same-origin redirect took it to).
+            error.deployment_url, error.path = self._base_url, path
+            raise
         return response
 
-    @staticmethod
-    def _decode(response: requests.Response, method: str, path: str) -> JSON:
+    def _decode(self, response: requests.Response, method: str, path: str) -> JSON:
         if not response.content:
             return {}
         try:
-            envelope: JSON = response.json()
+            envelope = response.json()
         except ValueError:
+            envelope = None
+        if not isinstance(envelope, dict):
+            kind = response.headers.get("Content-Type", "").partition(";")[0] or "no content type"
             raise PolytomicError(
-                "the response was not JSON",
-                status=response.status_code,
-                method=method,
-                path=path,
-                hint="Check that polytomic:deploymentUrl points at a Polytomic API.",
+                f"the answer is not a Polytomic API response ({kind})",
+                status=response.status_code, method=method, path=path,
+                deployment_url=self._base_url,
+                hint="Check that polytomic:deploymentUrl (or POLYTOMIC_DEPLOYMENT_URL) points at a "
+                     "Polytomic API, not at a web page or a proxy's login page.",
             ) from None
         return envelope
 

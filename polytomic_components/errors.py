@@ -11,6 +11,7 @@ connection secret cannot leak into Pulumi's output or logs.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import requests
@@ -31,9 +32,11 @@ __all__ = [
     "error_from_response",
 ]
 
-# Non-JSON error bodies are usually proxy or load-balancer HTML pages; a short excerpt is enough
-# to recognise one without flooding Pulumi's output.
+# Non-JSON error bodies are usually proxy or load-balancer HTML pages; a short excerpt of their
+# text, on one line, is enough to recognise one without flooding Pulumi's output.
 _RAW_BODY_EXCERPT = 200
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
 class PolytomicError(Exception):
@@ -47,6 +50,8 @@ class PolytomicError(Exception):
         method: HTTP method of the failed call.
         path: URL path of the failed call (ids only; no query string).
         hint: what the user can do about it.
+        deployment_url: the Polytomic deployment the call went to (the client sets it), so
+            that a failure behind a proxy or at the wrong URL says where it happened.
     """
 
     default_hint: ClassVar[str] = ""
@@ -61,6 +66,7 @@ class PolytomicError(Exception):
         method: str | None = None,
         path: str | None = None,
         hint: str | None = None,
+        deployment_url: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -70,9 +76,11 @@ class PolytomicError(Exception):
         self.method = method
         self.path = path
         self.hint = self.default_hint if hint is None else hint
+        self.deployment_url = deployment_url
 
     def __str__(self) -> str:
-        head = f"{self.method} {self.path} failed" if self.method and self.path else ""
+        where = f"{self.deployment_url or ''}{self.path}"
+        head = f"{self.method} {where} failed" if self.method and self.path else ""
         if head and self.status is not None:
             head += f" with {self.status}"
         if head and self.key:
@@ -187,6 +195,13 @@ def error_from_response(response: requests.Response) -> PolytomicError:
     )
 
 
+def _page_text(page: str) -> str:
+    """A page's title, else its text without markup, on one line and short."""
+    title = _TITLE.search(page)
+    text = title.group(1) if title else _MARKUP.sub(" ", page)
+    return " ".join(text.split())[:_RAW_BODY_EXCERPT]
+
+
 def _parse_error_body(response: requests.Response) -> tuple[str, str | None, dict[str, Any]]:
     """``(message, key, metadata)`` from an error body in any of the shapes the API uses."""
     try:
@@ -194,7 +209,7 @@ def _parse_error_body(response: requests.Response) -> tuple[str, str | None, dic
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        text = response.text.strip()[:_RAW_BODY_EXCERPT]
+        text = _page_text(response.text)
         return text or response.reason or "no error message", None, {}
     message = body.get("message") or body.get("error") or response.reason or "no error message"
     metadata = body.get("metadata") or body.get("context") or {}

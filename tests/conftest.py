@@ -20,6 +20,8 @@ import attrs
 import pytest
 import requests
 
+from tests.front_end import FrontEnd
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_API_KEY = "test-api-key-0123456789"
 _ASKING_POST = re.compile(r"/api/model-preview|/api/connection_types/[^/]+/parameter_values")
@@ -96,6 +98,15 @@ def emulator(emulator_session: Emulator) -> Emulator:
     """The session's emulator, reset to its seeded state (no faults, empty request log)."""
     emulator_session.reset()
     return emulator_session
+
+
+@pytest.fixture
+def front_end(emulator: Emulator) -> Iterator[FrontEnd]:
+    """A real reverse proxy on 127.0.0.1 in front of the emulator (relaying faithfully until a
+    test picks a perturbation with `front_end.perturb(...)`)."""
+    proxy = FrontEnd(emulator.url)
+    yield proxy
+    proxy.close()
 
 
 # --- the real Pulumi engine -------------------------------------------------------------------

@@ -117,12 +117,17 @@ def test_legacy_401_body_is_understood() -> None:
     assert "polytomic:apiKey" in str(error)
 
 
-def test_non_json_body_becomes_a_short_message() -> None:
-    html = b"<html><body>" + b"Bad Gateway " * 100 + b"</body></html>"
+def test_non_json_body_becomes_a_short_message_on_one_line() -> None:
+    html = b"<html><body>\n<h1>Bad Gateway</h1>\n" + b"Bad Gateway\n" * 100 + b"</body></html>"
     error = error_from_response(_response(502, html, reason="Bad Gateway"))
     assert isinstance(error, ServerError)
-    assert error.message.startswith("<html><body>Bad Gateway")
-    assert len(error.message) <= 200
+    assert error.message.startswith("Bad Gateway Bad Gateway")
+    assert len(error.message) <= 200 and "\n" not in error.message
+
+
+def test_an_html_error_page_is_known_by_its_title() -> None:
+    html = b"<html><head><title>504 Gateway Time-out</title></head><body><h1>504</h1></body></html>"
+    assert error_from_response(_response(504, html)).message == "504 Gateway Time-out"
 
 
 def test_empty_body_falls_back_to_the_reason_phrase() -> None:
