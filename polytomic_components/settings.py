@@ -11,9 +11,12 @@ import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_DEPLOYMENT_URL", "Settings"]
+__all__ = ["DEFAULT_DEPLOYMENT_URL", "URL_SETTING", "Settings"]
 
 DEFAULT_DEPLOYMENT_URL = "https://app.polytomic.com"
+#: The `key` of a ConfigurationError about the deployment URL (a bad URL is an error in any run,
+#: while a missing key only limits what a preview can check).
+URL_SETTING = "polytomic:deploymentUrl"
 
 _API_KEY_HINT = (
     "Set it with `pulumi config set --secret polytomic:apiKey <key>` "
@@ -40,18 +43,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_url(_instance: Settings, _attribute: attrs.Attribute[str], url: str) -> None:
+def _check_url(_instance: Settings | None, _attribute: attrs.Attribute[str] | None, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(
             f"deployment URL {url!r} is not an http(s) URL",
-            hint="Use a URL like https://app.polytomic.com.",
+            key=URL_SETTING, hint="Use a URL like https://app.polytomic.com.",
         )
     # The API key travels in a header: plain http is only acceptable when it never leaves this host.
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigurationError(
             f"deployment URL {url!r} uses plain http on a non-loopback host",
-            hint="Use https:// (http is allowed only for localhost, 127.0.0.0/8 and ::1).",
+            key=URL_SETTING, hint="Use https:// (http is allowed only for localhost, 127.0.0.0/8 and ::1).",
         )
 
 
@@ -86,10 +89,12 @@ class Settings:
         def lookup(name: str, env: str) -> str | None:
             return config.get(f"polytomic:{name}") or config.get(name) or os.environ.get(env)
 
+        # The URL first: a malformed one is reported whether or not a key is set.
+        url = _normalise_url(lookup("deploymentUrl", "POLYTOMIC_DEPLOYMENT_URL") or DEFAULT_DEPLOYMENT_URL)
+        _check_url(None, None, url)
         api_key = lookup("apiKey", "POLYTOMIC_API_KEY")
         if not api_key:
             raise ConfigurationError("no Polytomic API key is configured", hint=_API_KEY_HINT)
-        url = lookup("deploymentUrl", "POLYTOMIC_DEPLOYMENT_URL") or DEFAULT_DEPLOYMENT_URL
         return cls(api_key=api_key, deployment_url=url)
 
     @classmethod

@@ -49,7 +49,7 @@ from ..errors import (
     ReplayedDeletedObjectError,
     ServerError,
 )
-from ..settings import Settings
+from ..settings import URL_SETTING, Settings
 from .ownership import stack_owner
 
 #: How an input not known yet (during preview) reaches a provider: as this sentinel string, or
@@ -203,10 +203,12 @@ class PolytomicProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: _whole_numbers(v) for k, v in news.items() if k != _PROVIDER_KEY})
         existing = _declared(olds)
-        failures = list(self.validate(inputs))
+        # How to reach Polytomic is checked in every run, changed or not; it takes no API call.
+        configured, failures = self._configuration_failures()
+        failures += self.validate(inputs)
         # Facts the service knows are checked when something changed since the last `up`: an
         # unchanged resource costs no API call.
-        if ((not failures or self.checks_schema_despite_shape_failures)
+        if (configured and (not failures or self.checks_schema_despite_shape_failures)
                 and (not existing or self._changed(olds, inputs))):
             failures += self._service_failures_if_configured(inputs, creating=not existing)
         for consequence in self.consequences({}, inputs) if not (existing or failures) else ():
@@ -320,6 +322,18 @@ class PolytomicProvider(ResourceProvider):
             olds.get(name) != inputs.get(name) or not is_known(inputs.get(name))
             for name in (*self.input_names, *self.check_inputs))
 
+    def _configuration_failures(self) -> tuple[bool, list[CheckFailure]]:
+        """Whether the stack says how to reach Polytomic, and what is wrong with what it says:
+        a malformed deployment URL fails every run; a missing API key is said once (or fails
+        the run where service checks are required)."""
+        try:
+            Settings.from_config(self._stack_config)
+        except ConfigurationError as error:
+            if error.key == URL_SETTING:
+                return False, [CheckFailure(URL_SETTING, f"{URL_SETTING}: {error}")]
+            return False, self._unchecked(error.message)
+        return True, []
+
     def _service_failures_if_configured(self, inputs: Mapping[str, Any], *, creating: bool,
                                         ) -> list[CheckFailure]:
         try:
@@ -346,8 +360,9 @@ class PolytomicProvider(ResourceProvider):
             return [CheckFailure("polytomic:requireServiceChecks", f"{text}. Set polytomic:apiKey "
                                  "(or POLYTOMIC_API_KEY) and polytomic:deploymentUrl, or set "
                                  "polytomic:requireServiceChecks to false")]
-        if not self.__dict__.get("_said_unchecked"):
-            self.__dict__["_said_unchecked"] = True
+        with _LOCK:
+            said, _SAID[text] = text in _SAID, True
+        if not said:  # once per run, however many resources and kinds
             say(None, f"warning: {text}")
         return []
 
@@ -409,6 +424,8 @@ _REPLACING: dict[Any, dict[str, Any]] = {}
 _CREATED: set[str] = set()
 #: Facts of the service, by what they are about (see `remember`).
 _FACTS: dict[tuple[Any, ...], Any] = {}
+#: Warnings said in this run (see `_unchecked`).
+_SAID: dict[str, bool] = {}
 
 
 def changing(object_id: Any) -> bool:

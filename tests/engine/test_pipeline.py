@@ -164,3 +164,37 @@ def test_a_stack_that_requires_service_checks_fails_a_preview_without_an_api_key
                          config={"polytomic:requireServiceChecks": auto.ConfigValue("true")})
     with pytest.raises(auto_errors.CommandError, match="polytomic:requireServiceChecks"):
         stack.preview(on_output=quiet)
+
+
+def test_an_unchanged_stack_without_an_api_key_previews_with_the_warning_and_no_api_call(
+        polytomic_stack, emulator):
+    stack = polytomic_stack(program_for(**new_sides(), audience_id=AUDIENCE))
+    stack.up(on_output=quiet)
+    stack.remove_config("polytomic:apiKey")
+    emulator.clear_requests_log()
+
+    result = stack.preview(on_output=quiet)
+
+    assert "polytomic: warning: no Polytomic API key is configured" in result.stdout + result.stderr
+    assert set(result.change_summary) == {"same"}
+    assert emulator.requests_log() == []
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["unchanged", "changed"])
+def test_a_malformed_deployment_url_fails_the_preview_at_once(changed, polytomic_stack, emulator):
+    from pulumi import automation as auto
+
+    stack = polytomic_stack(program_for(**new_sides(), audience_id=AUDIENCE))
+    stack.up(on_output=quiet)
+    stack.set_config("polytomic:deploymentUrl", auto.ConfigValue("ftp://polytomic.example.com"))
+    if changed:
+        stack.workspace.program = program_for(**new_sides(), audience_id=f"{ACCOUNT}~user_audience.40000002")
+    emulator.clear_requests_log()
+
+    with pytest.raises(auto_errors.CommandError) as failure:
+        stack.preview(on_output=quiet)
+
+    assert "polytomic:deploymentUrl: deployment URL 'ftp://polytomic.example.com' is not an http(s) URL" \
+        in str(failure.value)
+    assert emulator.requests_log() == []
+    stack.set_config("polytomic:deploymentUrl", auto.ConfigValue(emulator.url))  # for the teardown
