@@ -68,11 +68,11 @@ class Emulator:
         return requests.request(method, f"{self.url}{path}", headers=sent, timeout=10, **kwargs)
 
 
-def start_emulator(db_path: Path, api_key: str) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(db_path: Path, api_key: str, *options: str) -> tuple[subprocess.Popen[str], str]:
     """Start `python -m polytomic_components.emulator` on a free loopback port; return it and its URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "polytomic_components.emulator",
-         "--host", "127.0.0.1", "--port", "0", "--db", str(db_path), "--api-key", api_key],
+         "--host", "127.0.0.1", "--port", "0", "--db", str(db_path), "--api-key", api_key, *options],
         stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
     )
     assert process.stdout is not None
@@ -86,6 +86,20 @@ def start_emulator(db_path: Path, api_key: str) -> tuple[subprocess.Popen[str], 
 @pytest.fixture(scope="session")
 def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     process, url = start_emulator(tmp_path_factory.mktemp("emulator") / "state.db", EMULATOR_API_KEY)
+    try:
+        yield Emulator(url=url, api_key=EMULATOR_API_KEY)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def public_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """An emulator that plays a real deployment (`--no-admin`): the public API only, never reset.
+
+    Tests that use it leave it with the objects it started with (the live suite asserts so)."""
+    process, url = start_emulator(tmp_path_factory.mktemp("public-emulator") / "state.db",
+                                  EMULATOR_API_KEY, "--no-admin")
     try:
         yield Emulator(url=url, api_key=EMULATOR_API_KEY)
     finally:

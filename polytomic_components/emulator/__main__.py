@@ -1,4 +1,5 @@
-"""Command line: ``python -m polytomic_components.emulator [--host] [--port] [--db] [--api-key]``.
+"""Command line: ``python -m polytomic_components.emulator [--host] [--port] [--db] [--api-key]
+[--no-admin]``.
 
 Prints exactly one line, ``polytomic emulator listening on <url>``, once it accepts requests
 (other programs wait for it), and exits cleanly on SIGTERM or SIGINT.
@@ -25,12 +26,16 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-key", default=None,
                         help="API key clients must send (default: $POLYTOMIC_API_KEY, else "
                              "emulator-api-key)")
+    parser.add_argument("--no-admin", dest="admin", action="store_false",
+                        help="serve the public API only, as a real deployment does: the test-only "
+                             "admin API (/__emulator/...) answers 404")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    server = start(args.host, args.port, args.db, args.api_key or default_api_key())
+    server = start(args.host, args.port, args.db, args.api_key or default_api_key(),
+                   admin=args.admin)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

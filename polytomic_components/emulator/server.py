@@ -8,6 +8,8 @@ Three kinds of path (faults themselves are drawn in ``faults.py``):
 - ``/__emulator/...`` -- the admin API for tests (loopback clients only, no API key): health,
   reset, request log, fault settings (latency too), state counts, forgetting idempotency keys,
   LinkedIn audiences (list, delete out of band), queued execution outcomes. See the README.
+  Started with ``admin=False`` (``--no-admin``) the emulator plays a real deployment: these
+  paths answer 404 like any unknown path, so a client can only use the public API.
 - ``/oauth/<type>/authorize`` -- the simulated OAuth consent page.
 """
 
@@ -108,10 +110,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], store: Store, api_key: str) -> None:
+    def __init__(self, address: tuple[str, int], store: Store, api_key: str, admin: bool) -> None:
         super().__init__(address, _RequestHandler)
         self.store = store
         self.api_key = api_key
+        self.admin = admin
         self.faults = FaultInjector()
         self._log: list[Json] = []
         self._log_lock = threading.Lock()
@@ -147,7 +150,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith("/api/"):
             self._handle_api(url.path, url.query)
-        elif url.path.startswith("/__emulator/"):
+        elif url.path.startswith("/__emulator/") and self.server.admin:
             self._send(self._admin(url.path))
         else:
             self._send(self._page(url.path, url.query))
@@ -467,11 +470,11 @@ def default_api_key() -> str:
 
 
 def start(host: str = "127.0.0.1", port: int = 0, db_path: str | Path = DEFAULT_DB,
-          api_key: str | None = None) -> EmulatorServer:
+          api_key: str | None = None, *, admin: bool = True) -> EmulatorServer:
     """Open the store at ``db_path`` and serve on ``host:port`` (0 = any free port) in a
-    daemon thread."""
+    daemon thread. ``admin=False`` serves the public API only (``/__emulator/`` answers 404)."""
     store = Store(db_path)
-    httpd = _HTTPServer((host, port), store, api_key or default_api_key())
+    httpd = _HTTPServer((host, port), store, api_key or default_api_key(), admin)
     thread = threading.Thread(target=httpd.serve_forever, name="polytomic-emulator", daemon=True)
     thread.start()
     return EmulatorServer(httpd, thread)

@@ -178,3 +178,17 @@ def test_state_survives_restart(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_an_emulator_without_admin_api_answers_404_on_every_admin_path(public_emulator: Emulator) -> None:
+    for method, path in [("GET", "health"), ("POST", "reset"), ("GET", "requests"), ("GET", "state"),
+                         ("PUT", "faults"), ("POST", "idempotency/forget"), ("GET", "audiences")]:
+        response = requests.request(method, f"{public_emulator.url}/__emulator/{path}", timeout=10)
+        assert (response.status_code, response.json()["key"]) == (404, "not_found"), path
+
+
+def test_an_emulator_without_admin_api_serves_the_public_api(public_emulator: Emulator) -> None:
+    response = public_emulator.api("GET", "/api/connection_types")
+
+    assert response.status_code == 200
+    assert "snowflake" in {t["id"] for t in response.json()["data"]}
