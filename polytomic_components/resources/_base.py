@@ -50,6 +50,7 @@ from ..errors import (
     ServerError,
 )
 from ..settings import URL_SETTING, Settings
+from . import _host
 from .ownership import stack_owner
 
 #: How an input not known yet (during preview) reaches a provider: as this sentinel string, or
@@ -413,6 +414,7 @@ class PolytomicProvider(ResourceProvider):
             "wait for the service's 24 h idempotency window to pass or change an input")
 
 
+_host.install()
 _LOCK = threading.Lock()
 # What the provider process learns while one deployment runs. One process serves every dynamic
 # resource of a deployment, of every kind; none of this reaches state.
