@@ -1,4 +1,9 @@
-"""Pull-request summaries of `pulumi preview --json` outputs (the `preview-summary` command).
+"""Pull-request summaries of Pulumi previews (the `preview-summary` command).
+
+It reads either the engine's event log (`pulumi preview --event-log FILE`, what the example
+workflows save) or the output of `pulumi preview --json`. Only the event log carries the policy
+pack's verdicts (the JSON has none, pulumi/pulumi#18851) and, for a preview that failed, the changes
+the engine planned before it stopped.
 
 Python dynamic providers cannot return a detailed diff (the JSON has `detailedDiff: null`), so the
 property-level changes are computed here from each step's old and new inputs. Secrets stay masked:
@@ -41,6 +46,11 @@ OPERATIONS = ("create", "update", "replace", "delete")
 #: Diagnostics shown as warnings: the engine's, and what providers print on stderr (how a Python
 #: dynamic provider speaks to the person running Pulumi).
 WARNING_SEVERITIES = ("warning", "info#err")
+#: Inputs that are the library's bookkeeping rather than a setting: a sync run's `fingerprint` of
+#: the settings it ran with changes whenever they do, which the sync's own diff already shows.
+HIDDEN_INPUTS: Mapping[str, frozenset[str]] = {"SyncRun": frozenset({"fingerprint"})}
+#: The engine's colour markup in event-log messages (`<{%reset%}>`).
+_COLOUR = re.compile(r"<\{%[^%]*%\}>")
 
 _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
     "Connection": ConnectionProvider, "Model": ModelProvider, "Sync": SyncProvider,
@@ -70,54 +80,136 @@ class ResourceChange:
     name: str
     pipeline: str | None
     properties: tuple[PropertyChange, ...] = ()
+    urn: str = ""
     replace_reasons: tuple[str, ...] = ()
     attention: tuple[str, ...] = ()
 
 
 @attrs.frozen
+class PolicyVerdict:
+    """A policy pack's violation: `level` is `mandatory` (it fails the preview) or `advisory`."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str | None = None
+
+
+@attrs.frozen
 class StackPreview:
-    """One stack's preview: its changes, the warnings it printed, or the error that stopped it."""
+    """One stack's preview: its changes, the warnings it printed, its policy verdicts, and the
+    error that stopped it (a failed preview keeps the changes the engine got to)."""
 
     stack: str
     changes: tuple[ResourceChange, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    policies: tuple[PolicyVerdict, ...] = ()
+    #: The pipeline of each resource the preview saw (changed or not), by URN.
+    pipelines: Mapping[str, str] = attrs.field(factory=dict)
 
     def count(self, op: str) -> int:
-        return sum(1 for change in self.changes if change.op == op)
+        """Objects the preview would `op`; a pipeline component is not one (its children are)."""
+        return sum(1 for change in self.changes if change.op == op and change.kind != PIPELINE_TYPE)
+
+    def pipeline_of(self, urn: str | None) -> str | None:
+        """The pipeline a URN belongs to, as this preview's steps say."""
+        return self.pipelines.get(urn) if urn else None
+
+    def verdict_pipeline(self, verdict: PolicyVerdict) -> str | None:
+        """The pipeline a verdict concerns: its resource's, or (for a stack policy, which the engine
+        reports against the stack) the one its message names."""
+        named = re.search(r"\(pipeline '([^']+)'\)", verdict.message)
+        return self.pipeline_of(verdict.urn) or (named.group(1) if named else None)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
 def read_preview(text: str, stack: str | None = None, *, source: str = "stdin") -> StackPreview:
-    """Parse the output of `pulumi preview --json`; `stack` overrides the name the URNs carry.
+    """Parse an event log or `pulumi preview --json` output; `stack` overrides the URNs' name.
 
-    Output that is not a preview document (an error printed before the engine started, an
-    empty file) is reported as a failed preview with that text as its error.
+    Output that is neither (an error printed before the engine started, an empty file) is
+    reported as a failed preview with that text as its error.
     """
-    try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
+    document = _event_log(text)
+    if document is None:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
     if not isinstance(document, Mapping):
-        message = text.strip() or f"{source}: no output from `pulumi preview --json`"
+        message = text.strip() or f"{source}: no output from `pulumi preview`"
         return StackPreview(stack or source, error=message)
 
     steps = [s for s in document.get("steps") or () if isinstance(s, Mapping)]
     name = stack or next((_urn_parts(s.get("urn", ""))[0] for s in steps if s.get("urn")), source)
     diagnostics = [d for d in document.get("diagnostics") or () if isinstance(d, Mapping)]
     errors = [_message(d) for d in diagnostics if d.get("severity") == "error"]
-    warnings = tuple(_message(d) for d in diagnostics if d.get("severity") in WARNING_SEVERITIES)
-    if errors:
-        return StackPreview(name, warnings=warnings, error="\n".join(errors))
     changes = tuple(_resource_change(step) for step in steps if step.get("op") in OPERATIONS
                     and _urn_parts(str(step.get("urn", "")))[1] != STACK_TYPE)
-    return StackPreview(name, changes, warnings)
+    # A provider's message about a resource the summary already explains would say it twice.
+    # Providers print on stderr, which the engine attributes to no URN: their messages start
+    # `polytomic: <resource name>: `.
+    explained = {key for change in changes if change.attention for key in (change.urn, change.name)}
+    warnings = tuple(_message(d) for d in diagnostics if d.get("severity") in WARNING_SEVERITIES
+                     and not {d.get("urn"), _provider_subject(_message(d))} & explained)
+    policies = tuple(PolicyVerdict(str(p.get("policyName")), str(p.get("enforcementLevel")),
+                                   _policy_message(p), p.get("resourceUrn") or None)
+                     for p in document.get("policies") or ())
+    pipelines = {str(step["urn"]): pipeline for step in steps if step.get("urn")
+                 and (pipeline := _step_pipeline(step))}
+    return StackPreview(name, changes, warnings, "\n".join(errors) or None, policies, pipelines)
+
+
+def _event_log(text: str) -> dict[str, Any] | None:
+    """An event log (one engine event per line) as a preview document: its planned steps (the
+    last event of each resource), diagnostics and policy verdicts; None for any other text."""
+    events = []
+    for line in text.splitlines():
+        try:
+            event = json.loads(line) if line.strip() else None
+        except ValueError:
+            return None
+        if event is not None:
+            if not (isinstance(event, Mapping) and "sequence" in event):
+                return None
+            events.append(event)
+    if not events:
+        return None
+    steps: dict[str, dict[str, Any]] = {}
+    document: dict[str, Any] = {"diagnostics": [], "policies": []}
+    for event in events:
+        if pre := event.get("resourcePreEvent"):
+            metadata = pre.get("metadata") or {}
+            steps[str(metadata.get("urn"))] = {
+                "op": metadata.get("op"), "urn": metadata.get("urn"), "oldState": metadata.get("old"),
+                "newState": metadata.get("new"), "replaceReasons": metadata.get("keys")
+                if metadata.get("op") == "replace" else None}
+        elif diagnostic := event.get("diagnosticEvent"):
+            document["diagnostics"].append(diagnostic)
+        elif policy := event.get("policyEvent"):
+            document["policies"].append(policy)
+        elif error := event.get("errorEvent"):
+            document["diagnostics"].append({"message": error.get("error"), "severity": "error"})
+    document["steps"] = list(steps.values())
+    return document
+
+
+def _policy_message(event: Mapping[str, Any]) -> str:
+    """A verdict's message without the policy's description, which the engine puts first."""
+    message = _message(event)
+    return message.split("\n", 1)[1].strip() if "\n" in message else message
+
+
+def _provider_subject(message: str) -> str | None:
+    """The resource a provider's message is about (`polytomic: <name>: ...`)."""
+    match = re.match(r"polytomic: ([^:\s]+): ", message)
+    return match.group(1) if match else None
 
 
 def _message(diagnostic: Mapping[str, Any]) -> str:
-    return str(diagnostic.get("message", "")).strip()
+    return _COLOUR.sub("", str(diagnostic.get("message", ""))).strip()
 
 
 def _urn_parts(urn: str) -> tuple[str, str, str]:
@@ -132,14 +224,22 @@ def _resource_change(step: Mapping[str, Any]) -> ResourceChange:
     old_state: Mapping[str, Any] = step.get("oldState") or {}
     new_state: Mapping[str, Any] = step.get("newState") or {}
     kind = type_.removeprefix(DYNAMIC_TYPE_PREFIX) if type_.startswith(DYNAMIC_TYPE_PREFIX) else type_
-    pipeline = name if type_ == PIPELINE_TYPE else _pipeline_of(new_state.get("parent") or
-                                                                old_state.get("parent"))
+    pipeline = _step_pipeline(step)
     old = _shown_inputs(kind, old_state.get("inputs")) if op != "create" else {}
     new = _shown_inputs(kind, new_state.get("inputs")) if op != "delete" else {}
     properties = () if op == "delete" else tuple(_changes("", old, new))
-    change = ResourceChange(op, kind, name, pipeline, properties,
+    change = ResourceChange(op, kind, name, pipeline, properties, str(step.get("urn", "")),
                             tuple(str(r) for r in step.get("replaceReasons") or ()))
     return attrs.evolve(change, attention=tuple(_attention(change, old, new, old_state)))
+
+
+def _step_pipeline(step: Mapping[str, Any]) -> str | None:
+    _stack, type_, name = _urn_parts(str(step.get("urn", "")))
+    if type_ == PIPELINE_TYPE:
+        return name
+    old_state: Mapping[str, Any] = step.get("oldState") or {}
+    new_state: Mapping[str, Any] = step.get("newState") or {}
+    return _pipeline_of(new_state.get("parent") or old_state.get("parent"))
 
 
 def _pipeline_of(parent_urn: str | None) -> str | None:
@@ -154,7 +254,8 @@ def _shown_inputs(kind: str, inputs: Mapping[str, Any] | None) -> dict[str, Any]
     inputs = inputs or {}
     provider = _PROVIDERS.get(kind)
     names = provider.input_names if provider else [k for k in inputs if not k.startswith("__")]
-    return {name: _masked(inputs[name], name) for name in names if name in inputs}
+    hidden = HIDDEN_INPUTS.get(kind, frozenset())
+    return {name: _masked(inputs[name], name) for name in names if name in inputs and name not in hidden}
 
 
 def _masked(value: Any, key: str = "") -> Any:
@@ -230,7 +331,8 @@ def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str,
         yield (f"replaces {sync}" + (f" (because of {reasons})" if reasons else "")
                + f": from {_audience(old, old_state)} to {_audience(new)}")
     elif change.op == "delete":
-        yield f"deletes {sync}, which writes to {_audience(old, old_state)}"
+        yield (f"deletes {sync}, which writes to {_audience(old, old_state)}; the audience is kept "
+               "(a LinkedIn audience is never deleted)")
     elif targets := [p.path for p in change.properties if p.path.startswith(AUDIENCE_INPUTS)]:
         yield ("changes " + ", ".join(f"`{path}`" for path in targets)
                + f" of {sync}, which writes to {_audience(old, old_state)}")
@@ -258,15 +360,19 @@ def _audience(inputs: Mapping[str, Any], state: Mapping[str, Any] | None = None)
 # --- rendering -------------------------------------------------------------------------------
 
 
-def render(previews: Sequence[StackPreview]) -> str:
-    """The Markdown summary of one or more stacks' previews."""
-    lines = [f"## Pulumi preview: {_plural(len(previews), 'stack')}", "",
-             "| Stack | " + " | ".join(op.capitalize() for op in OPERATIONS) + " |",
-             "|---|" + "---:|" * len(OPERATIONS)]
+def render(previews: Sequence[StackPreview], *, commit: str | None = None,
+           run_url: str | None = None) -> str:
+    """The Markdown summary of one or more stacks' previews, of `commit`, by the CI run at `run_url`."""
+    lines = [f"## Pulumi preview: {_plural(len(previews), 'stack')}", ""]
+    origin = [f"Commit `{commit[:12]}`"] if commit else []
+    origin += [f"[workflow run]({run_url})"] if run_url else []
+    if origin:
+        lines += [" · ".join(origin), ""]
+    lines += ["| Stack | Result | " + " | ".join(op.capitalize() for op in OPERATIONS) + " |",
+              "|---|---|" + "---:|" * len(OPERATIONS)]
     for preview in previews:
-        counts = ["preview failed", *[""] * (len(OPERATIONS) - 1)] if preview.error else [
-            str(preview.count(op)) for op in OPERATIONS]
-        lines.append(f"| {preview.stack} | " + " | ".join(counts) + " |")
+        counts = [str(preview.count(op)) for op in OPERATIONS]
+        lines.append(f"| {preview.stack} | {_result(preview)} | " + " | ".join(counts) + " |")
 
     attention = list(_attention_lines(previews))
     if attention:
@@ -276,10 +382,27 @@ def render(previews: Sequence[StackPreview]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _failed(preview: StackPreview) -> bool:
+    return preview.error is not None or any(v.level == "mandatory" for v in preview.policies)
+
+
+def _result(preview: StackPreview) -> str:
+    result = "**failed**" if _failed(preview) else "ok"
+    levels = [v.level for v in preview.policies]
+    counts = [f"{levels.count(level)} {level}" for level in ("mandatory", "advisory") if level in levels]
+    if counts:
+        result += f"; policy violations: {', '.join(counts)}"
+    return result
+
+
 def _attention_lines(previews: Iterable[StackPreview]) -> Iterator[str]:
     for preview in previews:
         if preview.error:
             yield f"- **{preview.stack}**: the preview failed (error below)"
+        for verdict in sorted(preview.policies, key=lambda v: v.level != "mandatory"):
+            pipeline = preview.verdict_pipeline(verdict)
+            where = f"pipeline `{pipeline}`: " if pipeline else ""
+            yield f"- **{preview.stack}**: {where}{_verdict(verdict, pipeline)}"
         for warning in preview.warnings:
             yield f"- **{preview.stack}**: {_one_line(warning)}"
         for change in preview.changes:
@@ -288,24 +411,41 @@ def _attention_lines(previews: Iterable[StackPreview]) -> Iterator[str]:
                 yield f"- **{preview.stack}**: {where}{reason}"
 
 
+def _verdict(verdict: PolicyVerdict, pipeline: str | None) -> str:
+    """A policy verdict in one line: policy, level, its message (which says what to do), and the
+    line of policy config that would exempt it."""
+    text = f"policy `{verdict.policy}` ({verdict.level}): {_one_line(verdict.message)}"
+    _stack, type_, name = _urn_parts(verdict.urn or "")
+    exempt = pipeline or (name if verdict.urn and type_ != STACK_TYPE else None)
+    if exempt:
+        text += f" To exempt it: `{json.dumps({verdict.policy: {'allow': [exempt]}})}` in the policy config."
+    return text
+
+
 def _stack_lines(preview: StackPreview) -> list[str]:
-    if preview.error:
-        return ["The preview failed:", "", *_code_block(preview.error, "text")]
-    if not preview.changes:
-        return ["No changes."]
     lines: list[str] = []
-    groups: dict[str | None, list[ResourceChange]] = {}
+    if preview.error and preview.changes:
+        lines += ["The preview failed; these are the changes it planned before it stopped.", ""]
+    elif not preview.changes and not preview.policies and not preview.error:
+        return ["No changes."]
+    groups: dict[str | None, list[ResourceChange | PolicyVerdict]] = {}
+    for verdict in preview.policies:
+        groups.setdefault(preview.verdict_pipeline(verdict), []).append(verdict)
     for change in preview.changes:
         groups.setdefault(change.pipeline, []).append(change)
-    for pipeline, changes in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or "")):
-        own = next((c for c in changes if c.kind == PIPELINE_TYPE), None)
+    for pipeline, items in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or "")):
+        own = next((c for c in items if isinstance(c, ResourceChange) and c.kind == PIPELINE_TYPE), None)
         title = f"Pipeline `{pipeline}`" if pipeline else "Outside any pipeline"
         lines.append(f"**{title}**" + (f" ({own.op}d)" if own and own.op != "update" else ""))
         lines.append("")
-        for change in changes:
-            if change is not own:
-                lines += _change_lines(change)
+        for item in items:
+            if isinstance(item, PolicyVerdict):
+                lines.append(f"- {_verdict(item, pipeline)}")
+            elif item is not own:
+                lines += _change_lines(item)
         lines.append("")
+    if preview.error:
+        lines += ["The preview failed:", "", *_code_block(preview.error, "text"), ""]
     return lines[:-1]
 
 
@@ -372,13 +512,16 @@ def _plural(count: int, noun: str) -> str:
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `preview-summary` subcommand; it sets `run`, which takes the parsed arguments."""
     summary = commands.add_parser(
-        "preview-summary", help="Markdown summary of `pulumi preview --json` outputs, one per stack",
-        description="Reads `pulumi preview --json` outputs (standard input when no file is given) "
-                    "and writes a Markdown summary for a pull request to standard output.")
+        "preview-summary", help="Markdown summary of Pulumi previews, one per stack",
+        description="Reads the event logs of `pulumi preview --event-log FILE` (with the policy "
+                    "pack's verdicts) or `pulumi preview --json` outputs (standard input when no file "
+                    "is given) and writes a Markdown summary for a pull request to standard output.")
     summary.add_argument("files", nargs="*", metavar="FILE",
-                         help="a preview's JSON output (stack name from its URNs); - for stdin")
+                         help="a preview's event log or JSON output (stack name from its URNs); - for stdin")
     summary.add_argument("--stack", action="append", default=[], metavar="NAME=FILE",
-                         type=_named_file, help="a preview's JSON output, under this stack name")
+                         type=_named_file, help="a preview's event log or JSON output, under this stack name")
+    summary.add_argument("--commit", help="the commit previewed, named in the summary")
+    summary.add_argument("--run-url", help="the CI run's page, linked from the summary")
     summary.set_defaults(run=preview_summary)
 
 
@@ -386,7 +529,7 @@ def preview_summary(args: argparse.Namespace) -> int:
     sources: list[tuple[str | None, str]] = [(None, f) for f in args.files] + args.stack
     previews = [read_preview(_read(path), stack, source="stdin" if path == "-" else Path(path).name)
                 for stack, path in sources or [(None, "-")]]
-    sys.stdout.write(render(previews))
+    sys.stdout.write(render(previews, commit=args.commit, run_url=args.run_url))
     return 0
 
 

@@ -73,7 +73,7 @@ def test_a_changed_query_shows_old_and_new_query_under_its_pipeline(reference_pr
     assert ("- update Model `newsletter-subscribers-model`\n"
             "  - `configuration.query`: `SELECT email, first_name, last_name FROM users WHERE is_active`"
             f" → `{NEW_QUERY}`") in pipeline
-    assert "| dev | 0 | 1 | 0 | 0 |" in text
+    assert "| dev | ok | 0 | 1 | 0 | 0 |" in text
     assert "### Needs attention" not in text
 
 
@@ -128,14 +128,14 @@ def test_an_unchanged_stack_summarises_as_no_changes(reference_project):
     deploy_dev(reference_project)
     text = summary(str(preview_json(reference_project, "dev")))
     assert section(text, "dev").strip() == "No changes."
-    assert "| dev | 0 | 0 | 0 | 0 |" in text
+    assert "| dev | ok | 0 | 0 | 0 | 0 |" in text
 
 
 def test_a_failed_preview_shows_its_error(reference_project):
     deploy_dev(reference_project)
     set_config(reference_project, "dev", "pipelines[1].create.type", "group_audience")
     text = summary(str(preview_json(reference_project, "dev")))
-    assert "| dev | preview failed |" in text
+    assert "| dev | **failed** |" in text
     assert "- **dev**: the preview failed (error below)" in section(text, "Needs attention")
     error = section(text, "dev")
     assert error.startswith("\nThe preview failed:\n\n```text\nerror: stack 'dev'")
@@ -153,10 +153,10 @@ def test_a_summary_of_three_stacks_has_a_row_and_a_section_per_stack(reference_p
     text = summary(*(f"--stack={stack}={path}" for stack, path in files.items()))
     assert text.startswith("## Pulumi preview: 3 stacks\n")
     staging = section(text, "staging")
-    staging_creates = staging.count("\n- create ") + staging.count("** (created)")
-    assert staging_creates >= 8  # two connections; a pipeline, its model and its sync, twice
-    assert re.findall(r"^\| (\w+) \| (.+?) \|", text, re.M)[1:] == [
-        ("dev", "0"), ("staging", str(staging_creates)), ("prod", "preview failed")]
+    staging_creates = staging.count("\n- create ")
+    assert staging_creates >= 6  # two connections; a model and a sync per pipeline, and more
+    assert re.findall(r"^\| (\w+) \| (.+?) \| (\d+) \|", text, re.M) == [
+        ("dev", "ok", "0"), ("staging", "ok", str(staging_creates)), ("prod", "**failed**", "0")]
     assert [h for h in re.findall(r"^### (.+)$", text, re.M) if h != "Needs attention"] == [
         "dev", "staging", "prod"]
     assert "`configuration.query`" in section(text, "dev")
@@ -207,7 +207,10 @@ def test_the_pull_request_workflow_scripts_preview_and_summarise_a_good_and_a_fa
     for stack in ("dev", "staging"):  # staging was never created: the CLI fails before the engine
         github_output = tmp_path / f"output-{stack}"
         subprocess.run(["bash", "-e", "-c", preview], cwd=reference_project.directory, check=True,
-                       env={**reference_project.env, "STACK": stack, "GITHUB_OUTPUT": str(github_output)},
+                       env={**reference_project.env, "STACK": stack, "GITHUB_OUTPUT": str(github_output),
+                            "GITHUB_STEP_SUMMARY": str(tmp_path / f"summary-{stack}.md"),
+                            "POLICY_PACK": str(REPO_ROOT / "polytomic_components" / "policy"),
+                            "POLICY_CONFIG": str(REPO_ROOT / "policy.json")},
                        capture_output=True, text=True, timeout=600)
         outputs[stack] = github_output.read_text()
     assert outputs["dev"] == "status=0\n"
@@ -220,5 +223,5 @@ def test_the_pull_request_workflow_scripts_preview_and_summarise_a_good_and_a_fa
     text = (reference_project.directory / "summary.md").read_text()
     assert step_summary.read_text() == text
     assert "switches `mode` to `remove`" in section(text, "Needs attention")
-    assert "| staging | preview failed |" in text
+    assert "| staging | **failed** |" in text
     assert "no stack named 'staging' found" in section(text, "staging")

@@ -182,21 +182,25 @@ def test_output_that_is_not_json_is_a_failed_preview_with_that_text():
 def test_empty_output_is_a_failed_preview():
     preview = read_preview("", source="preview-prod.json")
     assert preview.stack == "preview-prod.json"
-    assert preview.error == "preview-prod.json: no output from `pulumi preview --json`"
+    assert preview.error == "preview-prod.json: no output from `pulumi preview`"
 
 
-def test_a_preview_with_error_diagnostics_failed_even_with_steps():
+def test_a_preview_with_error_diagnostics_failed_and_keeps_the_changes_it_planned():
     error = {"message": "error: an unhandled error occurred: program exited with non-zero exit code: 1\n",
              "severity": "error"}
     preview = read_preview(document(model_update(), diagnostics=[error]))
     assert preview.error == error["message"].strip()
-    assert preview.changes == ()
+    assert len(preview.changes) == 1
+    text = render([preview])
+    assert "| dev | **failed** | 0 | 1 | 0 | 0 |" in text
+    assert text.index("these are the changes it planned before it stopped") < text.index(
+        "- update Model `newsletter-subscribers-model`") < text.index("The preview failed:\n\n```text")
 
 
 def test_command_line_reads_standard_input_without_files(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(document(model_update())))
     assert main(["preview-summary"]) == 0
-    assert "| dev | 0 | 1 | 0 | 0 |" in capsys.readouterr().out
+    assert "| dev | ok | 0 | 1 | 0 | 0 |" in capsys.readouterr().out
 
 
 def test_command_line_names_stacks_given_as_name_equals_file(tmp_path, capsys):
@@ -232,7 +236,7 @@ def test_command_line_reports_a_file_it_cannot_read_as_a_failed_preview(tmp_path
     missing = tmp_path / "preview-prod.json"
     assert main(["preview-summary", "--stack", f"prod={missing}"]) == 0
     out = capsys.readouterr().out
-    assert "| prod | preview failed |" in out
+    assert "| prod | **failed** | 0 | 0 | 0 | 0 |" in out
     assert f"cannot read {missing}: No such file or directory" in out
 
 
@@ -267,3 +271,95 @@ def test_a_changed_list_item_shows_the_changed_leaf():
     fields[2]["target"] = "JobTitle"
     [change] = read_preview(document(sync_update(fields))).changes
     assert [(p.path, p.old, p.new) for p in change.properties] == [("fields[2].target", "Title", "JobTitle")]
+
+
+# --- event logs (what the workflows save): policy verdicts and failed previews ----------------
+
+#: The engine's event log of a prod preview with the policy pack (CLI v3.274.1, debug events left
+#: out): pipeline `newsletter-subscribers` switched to `remove` and to a continuous schedule,
+#: pipeline `target-accounts` removed. Two mandatory violations fail it; one advisory.
+POLICY_EVENTS = REPO_ROOT / "tests" / "unit" / "data" / "preview-policy-events.jsonl"
+
+
+def policy_summary() -> str:
+    return render([read_preview(POLICY_EVENTS.read_text())])
+
+
+def test_an_event_log_reads_as_the_preview_it_logged():
+    preview = read_preview(POLICY_EVENTS.read_text())
+    assert preview.stack == "prod"
+    objects = [(c.op, c.kind, c.name) for c in preview.changes
+               if c.kind != "polytomic:index:LinkedInAudiencePipeline"]
+    assert objects == [("update", "Sync", "newsletter-subscribers-sync"),
+                       ("delete", "Sync", "target-accounts-sync"),
+                       ("delete", "Model", "target-accounts-model")]
+
+
+def test_policy_verdicts_need_attention_under_their_pipeline_with_policy_and_fix():
+    attention = policy_summary().split("### Needs attention", 1)[1].split("### prod", 1)[0]
+    assert ("- **prod**: pipeline `newsletter-subscribers`: policy `remove-mode-allowed` (mandatory): sync "
+            "'newsletter-subscribers-sync' (pipeline 'newsletter-subscribers') is in `remove` mode"
+            ) in attention
+    assert ('To exempt it: `{"remove-mode-allowed": {"allow": ["newsletter-subscribers"]}}` in the policy '
+            "config.") in attention
+
+
+def test_an_advisory_verdict_is_listed_after_the_mandatory_ones():
+    attention = policy_summary().split("### Needs attention", 1)[1].split("### prod", 1)[0]
+    assert attention.index("(mandatory)") < attention.index(
+        "policy `minimum-schedule-interval` (advisory): sync 'newsletter-subscribers-sync' (pipeline "
+        "'newsletter-subscribers') runs continuous; the minimum interval is hourly")
+    assert attention.rindex("(mandatory)") < attention.index("(advisory)")
+
+
+def test_a_stack_policys_verdict_is_placed_under_the_pipeline_its_message_names():
+    # The engine reports a stack policy's violation against the stack, whatever resource it names.
+    prod = policy_summary().split("\n### prod\n", 1)[1]
+    deleted = prod.split("**Pipeline `target-accounts`** (deleted)", 1)[1]
+    assert deleted.lstrip().startswith(
+        "- policy `production-syncs-kept` (mandatory): sync 'target-accounts-sync'")
+    assert '`{"production-syncs-kept": {"allow": ["target-accounts"]}}`' in deleted
+
+
+def test_a_preview_failed_by_policies_still_shows_what_it_would_change():
+    text = policy_summary()
+    assert "| prod | **failed**; policy violations: 2 mandatory, 1 advisory | 0 | 1 | 0 | 2 |" in text
+    assert "these are the changes it planned before it stopped" in text
+    assert "- delete Sync `target-accounts-sync`" in text
+    assert "  - `mode`: `create` → `remove`" in text
+
+
+def test_a_providers_message_about_an_explained_change_is_not_repeated():
+    text = policy_summary()
+    assert "switches to mode 'remove': members this query selects are REMOVED" not in text
+    assert text.count("switches `mode` to `remove`") == 1
+
+
+def test_a_deleted_pipelines_audience_is_marked_as_kept():
+    assert ("deletes sync `target-accounts-sync`, which writes to audience "
+            "`508814420::urn:li:organization:10493027~user_audience.31140115`; the audience is kept"
+            ) in policy_summary()
+
+
+def test_the_summary_names_the_commit_and_links_the_run(tmp_path, capsys):
+    assert main(["preview-summary", "--commit", "0123456789abcdef0123", "--run-url",
+                 "https://github.com/o/r/actions/runs/42", "--stack", f"prod={POLICY_EVENTS}"]) == 0
+    assert "\nCommit `0123456789ab` · [workflow run](https://github.com/o/r/actions/runs/42)\n" in (
+        capsys.readouterr().out)
+
+
+def test_a_sync_runs_settings_fingerprint_is_not_shown():
+    urn = TRIAL_SYNC_URN.replace("polytomic:Sync::trial-signups-sync",
+                                 "polytomic:SyncRun::trial-signups-first-run")
+    step = {"op": "create", "urn": urn, "newState": {
+        "urn": urn, "type": "pulumi-python:dynamic/polytomic:SyncRun",
+        "parent": SYNC_CREATE["newState"]["parent"],
+        "inputs": {"sync_id": UNKNOWN, "fingerprint": "5f2c9a0e1b7d"}}}
+    text = summary_of(document(step))
+    assert "- create SyncRun `trial-signups-first-run`" in text
+    assert "fingerprint" not in text and "5f2c9a0e1b7d" not in text
+
+
+def test_a_pipeline_component_is_not_counted_as_an_object():
+    pipeline = {"op": "create", "urn": PIPELINE_URN, "newState": {"urn": PIPELINE_URN, "inputs": {}}}
+    assert "| dev | ok | 1 | 0 | 0 | 0 |" in summary_of(document(pipeline, model_create()))

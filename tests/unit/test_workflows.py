@@ -7,6 +7,7 @@ expressions and the inputs of reusable workflows).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,9 @@ from typing import Any
 
 import pytest
 import yaml
+
+from polytomic_components.policy.policies import POLICIES
+from tests.workflows.expressions import substitute
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
@@ -115,10 +119,12 @@ def test_pull_requests_preview_every_environment_and_comment_the_summary():
     assert job["uses"] == STACK_WORKFLOW
     assert job["strategy"]["matrix"]["stack"] == ENVIRONMENTS
     assert job["with"]["command"] == "preview"
-    [run] = [s for s in stack_steps("preview") if "pulumi preview" in s]
-    assert '--json --non-interactive' in run and '> "preview-$STACK.json"' in run
-    assert '--policy-pack "$POLICY_PACK"' in run
-
+    [step] = [s for s in workflow("pulumi-stack.yml")["jobs"]["pulumi"]["steps"] if s.get("id") == "preview"]
+    run = step["run"]
+    # Engine events, one a line: policy verdicts included.
+    assert step["env"]["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"] == "true"
+    assert '--json' in run and '> "preview-$STACK.jsonl"' in run
+    assert '--policy-pack "$POLICY_PACK" --policy-pack-config "$POLICY_CONFIG"' in run
 
     summary = preview["jobs"]["summary"]
     assert summary["needs"] == "preview"
@@ -128,12 +134,61 @@ def test_pull_requests_preview_every_environment_and_comment_the_summary():
     assert "gh pr comment" in script
 
 
-def test_ci_runs_the_policy_pack_and_requires_the_service_checks():
+def test_ci_runs_the_policy_pack_with_the_shipped_config_and_requires_the_service_checks():
     env = workflow("pulumi-stack.yml")["jobs"]["pulumi"]["env"]
     assert env["POLYTOMIC_REQUIRE_SERVICE_CHECKS"] == "true"
     assert (REPO_ROOT / env["POLICY_PACK"] / "PulumiPolicy.yaml").is_file()
+    config = json.loads((REPO_ROOT / env["POLICY_CONFIG"]).read_text())
+    assert set(config) == {policy.name for policy in POLICIES}
     [up] = [s for s in stack_steps("up") if "pulumi up" in s]
-    assert '--policy-pack "$POLICY_PACK"' in up
+    assert '--policy-pack "$POLICY_PACK" --policy-pack-config "$POLICY_CONFIG"' in up
+
+
+def test_the_venvs_python_is_named_only_after_pulumi_install_made_it():
+    job = workflow("pulumi-stack.yml")["jobs"]["pulumi"]
+    assert "PULUMI_PYTHON_CMD" not in job["env"]
+    runs = [s.get("run", "") for s in job["steps"]]
+    named = runs.index('echo "PULUMI_PYTHON_CMD=$GITHUB_WORKSPACE/.venv/bin/python" >> "$GITHUB_ENV"')
+    assert runs.index("pulumi install") < named
+
+
+def concurrency(command: str, stack: str, ref: str) -> dict[str, Any]:
+    job = workflow("pulumi-stack.yml")["jobs"]["pulumi"]
+    contexts = {"inputs": {"command": command, "stack": stack}, "github": {"ref": ref}}
+    return {key: substitute(value, contexts) for key, value in job["concurrency"].items()}
+
+
+def test_previews_and_drift_checks_never_share_a_concurrency_group_with_deploys():
+    deploy = concurrency("up", "prod", "refs/heads/main")["group"]
+    assert concurrency("preview", "prod", "refs/pull/7/merge")["group"] != deploy
+    assert concurrency("preview", "prod", "refs/heads/main")["group"] != deploy
+    assert concurrency("drift", "prod", "refs/heads/main")["group"] != deploy
+
+
+def test_deploys_of_one_stack_share_a_group_and_are_never_cancelled():
+    first, second = concurrency("up", "prod", "refs/heads/main"), concurrency("up", "prod", "refs/heads/main")
+    assert first == second
+    assert first["cancel-in-progress"] is False
+    assert concurrency("up", "dev", "refs/heads/main")["group"] != first["group"]
+
+
+def test_a_new_push_cancels_only_its_own_pull_requests_preview():
+    seven = concurrency("preview", "prod", "refs/pull/7/merge")
+    assert seven["cancel-in-progress"] is True
+    assert concurrency("preview", "prod", "refs/pull/8/merge")["group"] != seven["group"]
+
+
+def test_deploys_refresh_so_they_fix_drift():
+    [up] = [s for s in stack_steps("up") if "pulumi up" in s]
+    assert "--refresh" in up
+
+
+def test_pull_requests_from_forks_get_a_note_instead_of_a_failing_preview():
+    jobs = workflow("preview.yml")["jobs"]
+    same_repository = "github.event.pull_request.head.repo.full_name == github.repository"
+    assert same_repository in jobs["preview"]["if"]
+    assert same_repository in jobs["summary"]["if"]
+    assert jobs["fork"]["if"] == same_repository.replace("==", "!=")
 
 
 def test_merges_to_main_deploy_dev_then_staging_then_prod_in_their_environments():
