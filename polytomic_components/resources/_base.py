@@ -180,6 +180,17 @@ class PolytomicProvider(ResourceProvider):
         """What a change will cost the user, in words a reviewer reads in the preview."""
         return iter(())
 
+    def checked_at_write(self, inputs: Mapping[str, Any]) -> bool:
+        """Whether `service_failures` may wait for the write instead of running in `check`.
+
+        Only for inputs that were unknown at preview (they come from an object this deployment
+        created): preview could not check them, and the engine calls `check` one resource at a
+        time, so a round trip there is paid in series; in create or update it runs concurrently
+        with the other writes, still before this one. Known inputs are always checked in `check`,
+        so that `preview` fails on them.
+        """
+        return False
+
     # --- engine protocol ---------------------------------------------------------------------
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -211,7 +222,10 @@ class PolytomicProvider(ResourceProvider):
         # unchanged resource costs no API call.
         if (configured and (not failures or self.checks_schema_despite_shape_failures)
                 and (not existing or self._changed(olds, inputs))):
-            failures += self._service_failures_if_configured(inputs, creating=not existing)
+            if not failures and self.checked_at_write(inputs):
+                _CHECK_AT_WRITE.add(inputs.get("resource_key"))
+            else:
+                failures += self._service_failures_if_configured(inputs, creating=not existing)
         for consequence in self.consequences({}, inputs) if not (existing or failures) else ():
             say(inputs.get("resource_key"), consequence)
         return CheckResult(inputs, failures)
@@ -243,6 +257,7 @@ class PolytomicProvider(ResourceProvider):
         props = {**props, **_REPLACING.get(props.get("resource_key"), {})}
         inputs = self._inputs(props)
         client = self.client()
+        self._check_before_write(props, creating=True)
         if props.get("adopt_id"):
             created = self._adopt(client, props["adopt_id"], inputs, props)
         else:
@@ -264,10 +279,13 @@ class PolytomicProvider(ResourceProvider):
             return ReadResult(id_, {**props, GONE: True}, {**inputs, **self._bookkeeping(props), GONE: True})
         observed = self.observed_inputs(current, inputs)
         outputs = self._outputs(current, {**props, **observed})
-        return ReadResult(id_, outputs, {**observed, **self._bookkeeping(props)})
+        # The check-only inputs come back as they were: dropped, they would read as a change, and
+        # the next preview would run the service checks again although nothing changed.
+        return ReadResult(id_, outputs, {**observed, **self._bookkeeping(props), **self._check_only(props)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._inputs(news)
+        self._check_before_write(news, creating=False)
         _CHANGING.discard(id_)  # written by the time a dependent is checked again
         try:
             updated = self._api(self.client(), "update")(id_, self._body(inputs, olds))
@@ -314,8 +332,11 @@ class PolytomicProvider(ResourceProvider):
     def _bookkeeping(props: Mapping[str, Any]) -> dict[str, Any]:
         return {key: props.get(key) for key in ("resource_key", "owner", "adopt_id", "supersedes")}
 
+    def _check_only(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: props.get(name) for name in self.check_inputs}
+
     def _outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-        return {**self._inputs(props), **self._bookkeeping(props),
+        return {**self._inputs(props), **self._bookkeeping(props), **self._check_only(props),
                 **self.computed_outputs(api_object, props)}
 
     def _changed(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
@@ -348,6 +369,19 @@ class PolytomicProvider(ResourceProvider):
             return [CheckFailure("polytomic:apiKey", f"polytomic:apiKey: {error}")]
         except (PolytomicConnectionError, RateLimitedError, ServerError) as error:
             return self._unchecked(f"Polytomic did not answer ({error.message})")
+
+    def _check_before_write(self, props: Mapping[str, Any], *, creating: bool) -> None:
+        """Run the service checks that `check` left to this write (see `checked_at_write`);
+        a failure stops the write, as a failed check would have."""
+        key = props.get("resource_key")
+        if key not in _CHECK_AT_WRITE:
+            return
+        failures = self._service_failures_if_configured(props, creating=creating)
+        _CHECK_AT_WRITE.discard(key)
+        if failures:
+            raise ValueError("; ".join(f.reason for f in failures) + f" (nothing was written: this "
+                             f"{self.api_object}'s inputs were known only once the objects it "
+                             "depends on were created, so it was checked before its write)")
 
     def _unchecked(self, why: str) -> list[CheckFailure]:
         """No silent green: say that the service checks were skipped, or fail when the stack
@@ -428,12 +462,19 @@ _CREATED: set[str] = set()
 _FACTS: dict[tuple[Any, ...], Any] = {}
 #: Warnings said in this run (see `_unchecked`).
 _SAID: dict[str, bool] = {}
+#: Resources (by key) whose service checks run just before their write (see `checked_at_write`).
+_CHECK_AT_WRITE: set[Any] = set()
 
 
 def changing(object_id: Any) -> bool:
     """Whether this deployment changes `object_id` before the resource asking would be written
     (then what the service says of it now is no ground to fail a preview)."""
     return object_id in _CHANGING
+
+
+def created_here(object_id: Any) -> bool:
+    """Whether this deployment created `object_id` (then its id was unknown at preview)."""
+    return object_id in _CREATED
 
 
 def _whole_numbers(value: Any) -> Any:

@@ -12,6 +12,7 @@ from ..client import PolytomicClient
 from ..errors import BadRequestError, NotFoundError, ValidationError
 from ._base import (
     PolytomicProvider,
+    created_here,
     failure,
     is_known,
     optional_text,
@@ -49,6 +50,11 @@ class ModelProvider(PolytomicProvider):
         if len(given) != 1:
             yield failure("configuration", "needs exactly one of `query`, `table` (with `schema`) "
                           f"or `view` (with `schema`); got {', '.join(given) or 'none'}")
+
+    def checked_at_write(self, inputs: Mapping[str, Any]) -> bool:
+        # On a connection this deployment created, the query is checked just before the model is
+        # written: concurrently with other writes rather than in the engine's serial checks.
+        return created_here(inputs.get("connection_id"))
 
     def service_failures(self, client: PolytomicClient, inputs: Mapping[str, Any]) -> Iterator[CheckFailure]:
         body = self.to_body(inputs, {})
