@@ -8,4 +8,8 @@ if ! python -c "import matplotlib" 2>/dev/null; then
   python -m pip install --quiet -r "$repo_root/bench/requirements.txt"
 fi
 cd "$repo_root"
+if [ "${1:-}" = "--cli" ]; then
+  shift
+  exec python -m bench.cli "$@"   # the CLI commands users run (bench/cli.py)
+fi
 exec python -m bench.bench_pipelines "$@"
