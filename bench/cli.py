@@ -2,9 +2,9 @@
 
 Platform teams run `pulumi up --yes` (a preview, then the update), `pulumi preview --refresh` for
 drift and `pulumi destroy --yes`: each a new `pulumi` process, with its own program and provider
-processes. For each N, each repetition runs a fresh stack of every variant through the same
-commands, the variants one after the other in an order that rotates, so that the ratio of one
-repetition compares runs made side by side on a shared, noisy machine:
+processes. For each N, each repetition makes a fresh stack per variant and runs each command on
+every stack in turn (the variants' order rotating), so that the ratio of one repetition compares
+runs made seconds apart on a shared, noisy machine:
 
 - `floor`: no-op dynamic resources of the same shape (`bench/programs.py`);
 - `library`: the working tree (or `--at REV`);
@@ -135,29 +135,37 @@ class CliBench:
                            cwd=self.project, env=variant.env, check=True, capture_output=True)
         return stack
 
-    def lifecycle(self, variant: Variant, n: int, rep: int, latency_ms: int,
-                  commands: tuple[tuple[str | None, list[str]], ...]) -> None:
+    def block(self, variants: list[Variant], n: int, rep: int, latency_ms: int,
+              commands: tuple[tuple[str | None, list[str]], ...]) -> None:
+        """A fresh stack per variant, then each command on every stack in turn, so the variants'
+        runs of one command are seconds apart; the order of the variants rotates per command."""
         self.emulator.reset(latency_ms)
-        stack = self.new_stack(variant, n)
+        stacks = [(variant, self.new_stack(variant, n)) for variant in variants]
         try:
-            for label, args in commands:
-                self.emulator.take_requests_log()
-                load = os.getloadavg()[0]
-                seconds, peak, code = self.pulumi(variant, stack, args)
-                log = self.emulator.take_requests_log()
-                if label is None:
-                    continue
-                reads = sum(_is_read(e) for e in log)
-                self.runs.append(Run(variant.name, n, rep, label, round(seconds, 3), load, round(peak, 1),
-                                     reads, len(log) - reads, code,
-                                     dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common())))
-                print(f"{variant.name:<8} N={n:<4} rep {rep} {label:<22} {seconds:7.2f} s  load {load:4.1f}  "
-                      f"{peak:6.0f} MB  {reads:>4} reads {len(log) - reads:>4} writes  exit {code}",
-                      file=sys.stderr, flush=True)
+            for index, (label, args) in enumerate(commands):
+                shift = (rep + index) % len(stacks)
+                for variant, stack in stacks[shift:] + stacks[:shift]:
+                    self.run(variant, stack, n, rep, label, args)
         finally:
-            self.pulumi(variant, stack, ["destroy", "--yes"])
-            subprocess.run([str(self.bin_dir / "pulumi"), "--non-interactive", "stack", "rm", "--yes",
-                            "--force", stack], cwd=self.project, env=variant.env, capture_output=True)
+            for variant, stack in stacks:
+                self.pulumi(variant, stack, ["destroy", "--yes"])
+                subprocess.run([str(self.bin_dir / "pulumi"), "--non-interactive", "stack", "rm", "--yes",
+                                "--force", stack], cwd=self.project, env=variant.env, capture_output=True)
+
+    def run(self, variant: Variant, stack: str, n: int, rep: int, label: str | None, args: list[str]) -> None:
+        self.emulator.take_requests_log()
+        load = os.getloadavg()[0]
+        seconds, peak, code = self.pulumi(variant, stack, args)
+        log = self.emulator.take_requests_log()
+        if label is None:
+            return
+        reads = sum(_is_read(e) for e in log)
+        self.runs.append(Run(variant.name, n, rep, label, round(seconds, 3), load, round(peak, 1),
+                             reads, len(log) - reads, code,
+                             dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common())))
+        print(f"{variant.name:<10} N={n:<4} rep {rep} {label:<22} {seconds:7.2f} s  load {load:4.1f}  "
+              f"{peak:6.0f} MB  {reads:>4} reads {len(log) - reads:>4} writes  exit {code}",
+              file=sys.stderr, flush=True)
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -317,13 +325,9 @@ def main(argv: list[str] | None = None) -> int:
                 variants.append(Variant(name, env))
             (scratch / "backend").mkdir()
             bench = CliBench(bin_dir, project, emulator)
-            block = 0
             for rep in range(args.reps):
                 for n in args.sizes:
-                    order = variants[block % len(variants):] + variants[:block % len(variants)]
-                    block += 1
-                    for variant in order:
-                        bench.lifecycle(variant, n, rep, args.latency, commands)
+                    bench.block(variants, n, rep, args.latency, commands)
     meta = {"commit": revision, "baselines": baselines, "started": started.strftime("%Y-%m-%d %H:%M UTC"),
             "pulumi": version, "cpus": os.cpu_count(), "latency_ms": args.latency, "reps": args.reps,
             "scale": args.scale, "runtime_s": round(time.perf_counter() - clock),

@@ -17,7 +17,7 @@ from urllib3.util import Retry
 
 from .errors import PolytomicError
 
-__all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "build_session", "default_retry"]
+__all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "POOL_SIZE", "build_session", "default_retry"]
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -56,6 +56,11 @@ def default_retry(
     )
 
 
+#: Connections kept open to one host: one per call the provider process runs at once
+#: (`resources/_host.py`), so none is opened and thrown away under load.
+POOL_SIZE = 16
+
+
 class _IdempotencyAwareAdapter(HTTPAdapter):
     """Retries a POST only when it carries an Idempotency-Key.
 
@@ -66,8 +71,10 @@ class _IdempotencyAwareAdapter(HTTPAdapter):
     """
 
     def __init__(self, retry: Retry) -> None:
-        super().__init__(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS | {"POST"}))
-        self._unkeyed_post = HTTPAdapter(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS))
+        super().__init__(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS | {"POST"}),
+                         pool_maxsize=POOL_SIZE)
+        self._unkeyed_post = HTTPAdapter(max_retries=retry.new(allowed_methods=_IDEMPOTENT_METHODS),
+                                         pool_maxsize=POOL_SIZE)
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any

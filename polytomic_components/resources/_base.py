@@ -194,6 +194,7 @@ class PolytomicProvider(ResourceProvider):
     # --- engine protocol ---------------------------------------------------------------------
 
     def configure(self, req: ConfigureRequest) -> None:
+        _host.widen_worker_pool()
         self._stack_config = {k: v for k in _CONFIG_KEYS if (v := req.config.get(k)) is not None}
 
     def client(self) -> PolytomicClient:

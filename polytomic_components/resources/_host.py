@@ -1,24 +1,41 @@
-"""How a failure of this library reaches `pulumi up`: as its one-line message, not a traceback.
+"""What this library changes in the process that serves its providers: Pulumi's Python
+dynamic-provider host (`python -m pulumi.dynamic`, started by the engine). Both changes apply in
+that process only, and are no-ops anywhere else (the program, the tests, the command line).
 
-Pulumi's Python dynamic-provider host (`python -m pulumi.dynamic`) answers every exception of a
-provider method with `traceback.format_exc()`, which the engine prints in full. For an error this
-library raises on purpose (a `PolytomicError`: the service refused, the network failed, the
-configuration is wrong) the message already says what happened, where, and what to do; the
-frames around it are noise to a user and bury that line. `install()` gives the host's module a
-`traceback` whose `format_exc` returns that message alone for such errors, and the full
-traceback for anything else (a bug should still show where it is).
+How a failure reaches `pulumi up`: as its one-line message, not a traceback. The host answers
+every exception of a provider method with `traceback.format_exc()`, which the engine prints in
+full. For an error this library raises on purpose (a `PolytomicError`: the service refused, the
+network failed, the configuration is wrong) the message already says what happened, where, and
+what to do; the frames around it are noise to a user and bury that line. `install()` gives the
+host's module a `traceback` whose `format_exc` returns that message alone for such errors, and
+the full traceback for anything else (a bug should still show where it is).
+
+How many calls it serves at once: the host serves every gRPC call from a thread pool of 4
+workers, fixed in its source, so at most 4 creates, updates, reads or deletes run at once
+whatever `pulumi up --parallel` says. The engine runs more steps than that concurrently (all the
+syncs of a stack can be deleted at once), and each of ours waits on the network, not the CPU.
+`widen_worker_pool()` raises the bound of that one pool.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
+import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
+from .._transport import POOL_SIZE
 from ..errors import PolytomicError
 
 _HOST_MODULE = "pulumi.dynamic.__main__"
+#: Concurrent calls the host serves: as many as the client's connection pool keeps open.
+WORKERS = POOL_SIZE
+#: The host's own bound (pulumi/dynamic/__main__.py): only a pool of exactly this size is widened.
+_HOST_WORKERS = 4
+_widened = threading.Event()
 
 
 class _Traceback:
@@ -39,7 +56,28 @@ def install() -> None:
     """In the dynamic-provider host process only (its module runs as `__main__`); a no-op
     anywhere else (the program, the tests, the command line)."""
     host: ModuleType | None = sys.modules.get("__main__")
-    spec = getattr(host, "__spec__", None)
-    if host is not None and spec is not None and spec.name == _HOST_MODULE \
-            and getattr(host, "traceback", None) is traceback:
+    if host is not None and _in_host() and getattr(host, "traceback", None) is traceback:
         host.traceback = _Traceback()  # type: ignore[attr-defined]
+
+
+def widen_worker_pool(workers: int = WORKERS) -> None:
+    """Let the dynamic-provider host serve up to `workers` calls at once; once per process.
+
+    Does nothing outside the host (a program, a test) or when the host's pool is not the one
+    this was written against (then the host keeps its own bound: slower, never wrong).
+    `ThreadPoolExecutor` reads `_max_workers` each time a call arrives and starts a thread when
+    all are busy, so raising it takes effect for the next call.
+    """
+    if _widened.is_set():
+        return
+    _widened.set()
+    if not _in_host():
+        return
+    pools = [o for o in gc.get_objects() if isinstance(o, ThreadPoolExecutor)]
+    if len(pools) == 1 and getattr(pools[0], "_max_workers", None) == _HOST_WORKERS:
+        pools[0]._max_workers = workers
+
+
+def _in_host() -> bool:
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec is not None and spec.name == _HOST_MODULE
