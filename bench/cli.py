@@ -106,6 +106,9 @@ class CliBench:
     project: Path
     emulator: Emulator
     runs: list[Run] = field(default_factory=list)
+    #: Called after each measured command (the results are written as they come: a long run
+    #: stopped early still reports what it measured).
+    on_run: Any = None
 
     def pulumi(self, variant: Variant, stack: str, args: list[str]) -> tuple[float, float, int]:
         """One `pulumi` command: wall seconds, the largest RSS (MB) of it or any process it waited
@@ -163,6 +166,8 @@ class CliBench:
         self.runs.append(Run(variant.name, n, rep, label, round(seconds, 3), load, round(peak, 1),
                              reads, len(log) - reads, code,
                              dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common())))
+        if self.on_run:
+            self.on_run()
         print(f"{variant.name:<10} N={n:<4} rep {rep} {label:<22} {seconds:7.2f} s  load {load:4.1f}  "
               f"{peak:6.0f} MB  {reads:>4} reads {len(log) - reads:>4} writes  exit {code}",
               file=sys.stderr, flush=True)
@@ -325,19 +330,24 @@ def main(argv: list[str] | None = None) -> int:
                 variants.append(Variant(name, env))
             (scratch / "backend").mkdir()
             bench = CliBench(bin_dir, project, emulator)
+
+            def write() -> None:
+                meta = {"commit": revision, "baselines": baselines,
+                        "started": started.strftime("%Y-%m-%d %H:%M UTC"), "pulumi": version,
+                        "cpus": os.cpu_count(), "latency_ms": args.latency, "reps": args.reps,
+                        "scale": args.scale, "runtime_s": round(time.perf_counter() - clock),
+                        "load_average": [*load_at_start, *os.getloadavg()], "project": PROJECT}
+                stem = "results-scale" if args.scale else "results-cli"
+                args.out.mkdir(parents=True, exist_ok=True)
+                data = {"meta": meta, "runs": [asdict(r) for r in bench.runs]}
+                (args.out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n")
+                (args.out / f"{stem}.md").write_text(CliReport(data).markdown())
+
+            bench.on_run = write
             for rep in range(args.reps):
                 for n in args.sizes:
                     bench.block(variants, n, rep, args.latency, commands)
-    meta = {"commit": revision, "baselines": baselines, "started": started.strftime("%Y-%m-%d %H:%M UTC"),
-            "pulumi": version, "cpus": os.cpu_count(), "latency_ms": args.latency, "reps": args.reps,
-            "scale": args.scale, "runtime_s": round(time.perf_counter() - clock),
-            "load_average": [*load_at_start, *os.getloadavg()], "project": PROJECT}
-    stem = "results-scale" if args.scale else "results-cli"
-    args.out.mkdir(parents=True, exist_ok=True)
-    data = {"meta": meta, "runs": [asdict(r) for r in bench.runs]}
-    (args.out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n")
-    (args.out / f"{stem}.md").write_text(CliReport(data).markdown())
-    print(f"wrote {args.out / (stem + '.md')}", file=sys.stderr)
+    print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 

@@ -75,7 +75,12 @@ def widen_worker_pool(workers: int = WORKERS) -> None:
         return
     pools = [o for o in gc.get_objects() if isinstance(o, ThreadPoolExecutor)]
     if len(pools) == 1 and getattr(pools[0], "_max_workers", None) == _HOST_WORKERS:
-        pools[0]._max_workers = workers
+        pool = pools[0]
+        pool._max_workers = workers
+        # This runs in the first call the process serves; calls that arrived with it (a destroy's
+        # deletes, all at once) may already be queued behind the 4 threads: start theirs now.
+        for _ in range(pool._work_queue.qsize()):
+            pool._adjust_thread_count()  # type: ignore[attr-defined]
 
 
 def _in_host() -> bool:

@@ -10,6 +10,7 @@ stacks, refreshed or not, preview with no API call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -37,13 +38,15 @@ def on_a_new_connection(query: str, required_fields: list[str] | None = None) ->
     return program
 
 
-def on_an_existing_connection(emulator: Any, query: str) -> Callable[[], None]:
+def on_an_existing_connection(emulator: Any, query: str, models: int = 1) -> Callable[[], None]:
     body = {"name": "Warehouse", "type": "snowflake", "configuration": {
         **WAREHOUSE["configuration"], **WAREHOUSE["secret_configuration"]}}
     connection_id = emulator.api("POST", "/api/connections", json=body).json()["data"]["id"]
 
     def program() -> None:
-        Model("users", name="Users", connection_id=connection_id, configuration={"query": query})
+        for index in range(models):
+            Model(f"users-{index}", name=f"Users {index}", connection_id=connection_id,
+                  configuration={"query": query})
     return program
 
 
@@ -115,3 +118,19 @@ def test_a_query_changed_after_a_refresh_is_checked_again_in_preview(polytomic_s
         stack.preview(on_output=quiet)
     assert "configuration.query" in str(failure.value)
 
+
+
+def test_the_provider_process_deletes_more_than_four_objects_at_once(polytomic_stack, emulator):
+    # Pulumi's dynamic-provider host serves 4 calls at a time unless the provider widens its pool.
+    program = on_an_existing_connection(emulator, QUERY, models=8)
+    stack = polytomic_stack(program)
+    stack.up(on_output=quiet)
+    latency = 1.0
+    emulator.set_faults(latency_ms=int(latency * 1000))
+    emulator.clear_requests_log()
+    stack.destroy(on_output=quiet)
+    arrivals = sorted(datetime.fromisoformat(r["at"].replace("Z", "+00:00")).timestamp()
+                      for r in emulator.requests_log() if r["method"] == "DELETE")
+    assert len(arrivals) == 8
+    at_once = max(sum(1 for t in arrivals if start <= t < start + 0.9 * latency) for start in arrivals)
+    assert at_once > 4
