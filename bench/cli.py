@@ -129,7 +129,8 @@ class CliBench:
         run = [str(self.bin_dir / "pulumi"), "--non-interactive"]
         subprocess.run([*run, "stack", "init", stack], cwd=self.project, env=variant.env, check=True,
                        capture_output=True)
-        for key, value, secret in (("bench:variant", "floor" if variant.name == "floor" else "library", False),
+        program = "floor" if variant.name == "floor" else "library"
+        for key, value, secret in (("bench:variant", program, False),
                                    ("bench:pipelines", str(n), False),
                                    ("polytomic:deploymentUrl", self.emulator.url, False),
                                    ("polytomic:apiKey", API_KEY, True)):
@@ -224,13 +225,15 @@ class CliReport:
             ratio = self.ratio("library", n, op)
             if ratio is None:
                 continue
-            lines.append(f"| N={n}: `{op}` <= {limit}x the floor | {ratio:.2f}x (medians "
-                         f"{_fmt(self.seconds('library', n, op), ' s')} vs {_fmt(self.seconds('floor', n, op), ' s')}) "
+            medians = (f"{_fmt(self.seconds('library', n, op), ' s')} vs "
+                       f"{_fmt(self.seconds('floor', n, op), ' s')}")
+            lines.append(f"| N={n}: `{op}` <= {limit}x the floor | {ratio:.2f}x (medians {medians}) "
                          f"| {'yes' if ratio <= limit else '**no**'} |")
         for op in ZERO_CALLS:
             calls = [r.reads + r.writes for r in self.runs if r.variant == "library" and r.op == op]
             if calls:
-                lines.append(f"| `{op}`: 0 API calls | at most {max(calls)} | {'yes' if max(calls) == 0 else '**no**'} |")
+                met = "yes" if max(calls) == 0 else "**no**"
+                lines.append(f"| `{op}`: 0 API calls | at most {max(calls)} | {met} |")
         head = ["N", "command", *(f"{v} s" for v in variants), *(f"{v} / floor" for v in variants[1:]),
                 "library reads / writes", "library peak MB", "load (1 min)"]
         lines += ["", "## Times", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -304,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, load_at_start, clock = datetime.now(timezone.utc), os.getloadavg(), time.perf_counter()
     bin_dir = pulumi_bin_dir()
-    version = subprocess.run([str(bin_dir / "pulumi"), "version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([str(bin_dir / "pulumi"), "version"], capture_output=True,
+                             text=True).stdout.strip()
     commands = SCALE_LIFECYCLE if args.scale else LIFECYCLE
     with tempfile.TemporaryDirectory(prefix="polytomic-bench-cli-") as scratch_name:
         scratch = Path(scratch_name)
