@@ -10,6 +10,7 @@ import sys
 
 from .client import PolytomicClient
 from .discovery import creation_property_values, list_audiences
+from .doctor import add_command as add_doctor_command
 from .errors import PolytomicError
 from .migration.commands import add_commands as add_migration_commands
 from .recovery import add_command as add_recover_command
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     add_migration_commands(commands)
     add_recover_command(commands)
     add_review_command(commands)
+    add_doctor_command(commands)
     args = parser.parse_args(argv)
     if hasattr(args, "run"):
         return int(args.run(args))
