@@ -5,4 +5,10 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo_root/scripts/bootstrap.sh"
 cd "$repo_root"
+# The live suite (tests/live) runs against the deployment in POLYTOMIC_TEST_DEPLOYMENT_URL; without
+# one, against an emulator that plays a deployment (`--no-admin`), so the path a real account
+# takes is proven on every run.
+if [ -z "${POLYTOMIC_TEST_DEPLOYMENT_URL:-}" ]; then
+  export POLYTOMIC_TEST_LIVE_EMULATOR="${POLYTOMIC_TEST_LIVE_EMULATOR:-1}"
+fi
 exec python -m pytest "$@"

@@ -27,6 +27,12 @@ EMULATOR_API_KEY = "test-api-key-0123456789"
 _ASKING_POST = re.compile(r"/api/model-preview|/api/connection_types/[^/]+/parameter_values")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live-cleanup", action="store_true",
+                     help="before the live tests, delete every object an earlier, interrupted live "
+                          "run left (names starting with 'pclive-'); see tests/live/conftest.py")
+
+
 @attrs.frozen
 class Emulator:
     """A running emulator and its test-only admin API."""
