@@ -241,6 +241,8 @@ class SyncProvider(PolytomicProvider):
 
     def computed_outputs(self, api_object: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         written_to = (api_object.get("target") or {}).get("object")
+        if (props.get("target") or {}).get("create") and not written_to:
+            raise _no_audience_reported(api_object)
         problems = api_object.get("problems") or []
         created = props.get("created_object")
         if (props.get("target") or {}).get("create") and written_to != created:
@@ -304,6 +306,20 @@ class SyncProvider(PolytomicProvider):
             "target": target,
             "target_missing": _target_missing(api_object),
         }
+
+
+def _no_audience_reported(api_object: Mapping[str, Any]) -> PolytomicError:
+    """The service answered a sync with `target.create` without the audience it made: the
+    ownership of created audiences rests on the guess that `target.object` names it."""
+    return PolytomicError(
+        f"Polytomic answered sync {api_object.get('id')} without `target.object`, so this library "
+        "cannot tell which audience the sync's `target.create` made. It rests on the guess that the "
+        "service reports the new audience's id there (polytomic_components/emulator/README.md, "
+        "'Guesses'); this deployment answers otherwise, and going on would create another audience "
+        "on every `up`",
+        hint="Nothing else was changed. Run `python -m polytomic_components doctor` and report its "
+             "table with this message; meanwhile give the pipeline the audience's id (`audience:`) "
+             "instead of a `create` block, and delete or adopt (adopt_id) the sync named here.")
 
 
 def _target_missing(api_object: Mapping[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from polytomic_components.errors import ConfigurationError
+from polytomic_components.errors import ConfigurationError, PolytomicError
 from polytomic_components.resources import _base
 from polytomic_components.resources._base import GONE, idempotency_key
 from polytomic_components.resources.connection import ConnectionProvider
@@ -261,3 +261,15 @@ def test_a_stack_of_thousands_of_resources_serializes_its_providers():
               "    serialize_provider(SyncProvider())\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_sync_answered_without_the_audience_its_create_block_made_fails_naming_the_guess():
+    props = {"target": {"connection_id": "c", "create": {"account": "a", "type": "user_audience",
+                                                         "name": "New"}}}
+    answered = {"id": "sync-1", "target": {"connection_id": "c"}}
+
+    with pytest.raises(PolytomicError) as failure:
+        SyncProvider().computed_outputs(answered, props)
+
+    assert "answered sync sync-1 without `target.object`" in str(failure.value)
+    assert "emulator/README.md, 'Guesses'" in str(failure.value) and "doctor" in str(failure.value)
