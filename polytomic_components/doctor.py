@@ -395,7 +395,7 @@ def run_checks(ctx: Context, checks: tuple[Check, ...] = CHECKS) -> Iterator[Fin
 def _table(findings: list[Finding]) -> str:
     rows = [("check", "guess", "the deployment answered", "verdict")] + [
         (f.check, f.guess, f.answered or "-", f.verdict) for f in findings]
-    return "\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+    return "\n".join("| " + " | ".join(" ".join(cell.replace("|", "\\|").split()) for cell in row) + " |"
                      + ("\n|---|---|---|---|" if index == 0 else "") for index, row in enumerate(rows))
 
 

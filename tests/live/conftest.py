@@ -7,8 +7,9 @@ with `--no-admin`, which serves the public API only; else every live test is ski
 
 Either way the tests use nothing but the public API and the `pulumi` CLI. Every object they make
 is named `<LIVE_PREFIX>-<run id>-...`; each test destroys its stack, and the session deletes what
-is left of this run and fails if anything was (on an emulator: if any object differs from the
-start). `--live-cleanup` first removes what interrupted runs left (any run id).
+is left of this run and fails if anything was, or if an audience other than the reused one was
+made (on an emulator: also if any connection, model or sync differs from the start).
+`--live-cleanup` first removes what interrupted runs left (any run id).
 """
 
 from __future__ import annotations
@@ -104,6 +105,16 @@ class Account:
                     assert response.status_code < 400 or response.status_code == 404, response.text
         return found
 
+    def all_audiences(self) -> dict[str, str]:
+        """`{id: name}` of every audience of the ad account, read through a connection made for it
+        (names without Polytomic's `<type>: ` prefix)."""
+        connection = self.linkedin_connection(f"{RUN_PREFIX} audience list")
+        try:
+            targets = self.data("GET", f"/api/connections/{connection}/modelsync/targetobjects")
+        finally:
+            self.api("DELETE", f"/api/connections/{connection}", params={"force": "true"})
+        return {t["id"]: t["name"].split(": ", 1)[-1] for t in targets}
+
     def audience(self, connection_id: str, name: str) -> str | None:
         """The id of the audience called `name` that a LinkedIn Ads connection can sync into.
 
@@ -179,10 +190,12 @@ def live_account(request: pytest.FixtureRequest) -> Iterator[Account]:
                           linkedin=_EMULATED_LINKEDIN, table="users", emulated=True)
     if request.config.getoption("--live-cleanup"):
         clean_up_earlier_runs(account)
-    before = account.objects()
+    before, audiences_before = account.objects(), account.all_audiences()
     yield account
     left = account.delete_named(RUN_PREFIX)
     assert not left, f"the live tests left objects behind (deleted now): {left}"
+    minted = {name for id_, name in account.all_audiences().items() if id_ not in audiences_before}
+    assert minted <= {REUSED_AUDIENCE}, f"the live tests made audiences besides the reused one: {minted}"
     if account.emulated:
         assert account.objects() == before, "the emulator does not hold the objects it started with"
 
