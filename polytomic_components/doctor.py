@@ -406,7 +406,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Asks a Polytomic deployment the questions that settle each guess the emulator "
                     "README lists, and prints a table: guess, what the deployment answered, "
                     "holds / differs / not checked (and why). Read-only unless --write. Exits 0 "
-                    "when every checked guess holds. Credentials: the stack's config with --stack, "
+                    "when every checked guess holds, 1 when one differs, 2 when a question could "
+                    "not be asked (no key, no answer). Credentials: the stack's config with --stack, "
                     "else POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL.")
     doctor.add_argument("--write", action="store_true",
                         help=f"also create throwaway objects (named {LIVE_PREFIX}-...) to check "
@@ -427,6 +428,7 @@ def doctor_command(args: argparse.Namespace) -> int:
         return 2
     deployment = Deployment(settings)
     try:
+        deployment.data("GET", "/api/me")  # a wrong key or URL fails here, not as a table of errors
         findings = list(run_checks(Context(deployment, write=args.write)))
     except PolytomicError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -437,7 +439,9 @@ def doctor_command(args: argparse.Namespace) -> int:
     print(_table(findings))
     differs = [f.check for f in findings if f.verdict == DIFFERS]
     checked = sum(f.verdict in (HOLDS, DIFFERS) for f in findings)
+    failed = [f.check for f in findings if f.verdict.startswith(f"{NOT_CHECKED} (the question failed")]
     print(f"\n{checked} checked: {checked - len(differs)} hold, {len(differs)} differ"
           + (f" ({', '.join(differs)}); see 'Guesses' in polytomic_components/emulator/README.md"
-             if differs else "."))
-    return 1 if differs else 0
+             if differs else ".")
+          + (f" The questions of {', '.join(failed)} failed: run again." if failed else ""))
+    return 1 if differs else 2 if failed else 0

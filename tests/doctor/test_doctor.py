@@ -110,3 +110,12 @@ def test_a_deployment_that_forgets_idempotency_keys_differs_on_the_replay_guess(
     assert verdicts(result.stdout)["replay-stamps"] == "differs"
     assert "a NEW object" in result.stdout and "differ (replay-stamps)" in result.stdout
     assert ids(emulator)["models"] == set()  # both models it made are deleted
+
+
+def test_a_key_the_deployment_refuses_stops_doctor_before_any_check(public_emulator):
+    refused = Emulator(url=public_emulator.url, api_key="not-the-key")
+
+    result = doctor(refused)
+
+    assert result.returncode == 2
+    assert "GET /api/me failed with 401" in result.stderr and "| check |" not in result.stdout
