@@ -286,9 +286,9 @@ def _ask_sync_field_keys(ctx: Context) -> Answer:
                   + (f"; empty {', '.join(defaults)}" if defaults else ""), not extra and not defaults)
 
 
-def _throwaway_model(ctx: Context, key: str) -> requests.Response:
+def _throwaway_model(ctx: Context, key: str, **extra: Any) -> requests.Response:
     body = {"name": ctx.name("model"), "connection_id": ctx.warehouse_connection(),
-            "configuration": {"query": _TRIVIAL_QUERY}}
+            "configuration": {"query": _TRIVIAL_QUERY}, **extra}
     response = ctx.deployment.call("POST", "/api/models", json=body, headers={IDEMPOTENCY_HEADER: key})
     if response.status_code >= 400:
         raise error_from_response(response)
@@ -324,6 +324,40 @@ def _ask_model_put_version(ctx: Context) -> Answer:
     updated = ctx.deployment.data("PUT", f"/api/models/{created['id']}", json=body)
     return Answer(f"version {created.get('version')!r} before, {updated.get('version')!r} after",
                   created.get("version") == updated.get("version"))
+
+
+def _ask_model_labels(ctx: Context) -> Answer:
+    created = _throwaway_model(ctx, f"{LIVE_PREFIX}-{ctx.run_id}-doctor-labels",
+                               labels=[LIVE_PREFIX]).json()["data"]
+    return Answer(f"labels {created.get('labels')!r}", created.get("labels") == [{"name": LIVE_PREFIX}])
+
+
+def _ask_detected_fields(ctx: Context) -> Answer:
+    created = _throwaway_model(ctx, f"{LIVE_PREFIX}-{ctx.run_id}-doctor-fields").json()["data"]
+    fields = created.get("fields") or []
+    shown = [{k: f.get(k) for k in ("name", "label", "description", "type", "example")} for f in fields]
+    holds = len(fields) == 1 and all(
+        f.get("label") == f.get("name") and f.get("description") == "" and f.get("type") == "number"
+        and f.get("example") == "1" for f in fields)
+    return Answer(f"for {_TRIVIAL_QUERY!r}: {shown}", holds)
+
+
+def _ask_unknown_configuration_key(ctx: Context) -> Answer:
+    response = ctx.deployment.call("POST", "/api/connections", json={
+        "name": ctx.name("unknown-key"), "type": "linkedinads",
+        "configuration": {f"{LIVE_PREFIX}_unknown_key": "x"}})
+    if response.status_code < 300:
+        ctx.made.append(("connections", response.json()["data"]["id"]))
+    return Answer(f"{response.status_code}", response.status_code == 400)
+
+
+def _ask_connection_test(ctx: Context) -> Answer:
+    response = ctx.deployment.call("POST", "/api/connections/test", json={
+        "type": "snowflake", "configuration": {}, "connection_id": ctx.warehouse_connection()})
+    if response.status_code >= 400:
+        raise NotChecked(f"the test of the saved Snowflake connection failed ({response.status_code})")
+    return Answer(f"{response.status_code}, {len(response.content)} bytes",
+                  response.status_code == 204 and not response.content)
 
 
 def _ask_unauthorized_oauth(ctx: Context) -> Answer:
@@ -362,6 +396,15 @@ CHECKS: tuple[Check, ...] = (
           "sent", _ask_sync_field_keys),
     Check("model-put-version", "a model PUT leaves `version` unchanged", _ask_model_put_version,
           writes=True),
+    Check("model-labels", "model `labels` come back as `[{\"name\": <label>}]`", _ask_model_labels,
+          writes=True),
+    Check("model-detected-fields", "a field detected from SQL has `label` = its name, `description` "
+          "`\"\"`, `example` the first row's value as text; a computed number is typed `number`",
+          _ask_detected_fields, writes=True),
+    Check("unknown-configuration-key", "a configuration key not in the type's schema is refused (400)",
+          _ask_unknown_configuration_key, writes=True),
+    Check("connection-test", "`POST /api/connections/test` answers 204 with no body on success",
+          _ask_connection_test),
     Check("oauth-unauthorized", "an OAuth connection not yet authorized has status `unauthorized` "
           "and an `auth_url`", _ask_unauthorized_oauth, writes=True),
 )
