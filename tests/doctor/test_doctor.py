@@ -119,3 +119,22 @@ def test_a_key_the_deployment_refuses_stops_doctor_before_any_check(public_emula
 
     assert result.returncode == 2
     assert "GET /api/me failed with 401" in result.stderr and "| check |" not in result.stdout
+
+
+def test_doctor_reads_the_deployment_and_key_from_a_stacks_config(public_emulator, engine_env, tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: doctor-config\nruntime: python\n")
+
+    def pulumi(*args: str, stdin: str | None = None) -> None:
+        subprocess.run(["pulumi", *args, "--non-interactive"], cwd=tmp_path, env=engine_env, check=True,
+                       capture_output=True, text=True, input=stdin)
+
+    pulumi("stack", "init", "dev")
+    pulumi("config", "set", "polytomic:deploymentUrl", public_emulator.url)
+    pulumi("config", "set", "--secret", "polytomic:apiKey", stdin=public_emulator.api_key)
+
+    result = subprocess.run([sys.executable, "-m", "polytomic_components", "doctor", "--stack", "dev",
+                             "--cwd", str(tmp_path)], env=engine_env, capture_output=True, text=True,
+                            timeout=120)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Guesses checked against {public_emulator.url}" in result.stdout
