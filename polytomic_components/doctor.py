@@ -22,7 +22,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import attrs
 import requests
 
 from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
-from .client import DEFAULT_API_VERSION
+from .client import DEFAULT_API_VERSION, _answered_at
 from .errors import PolytomicConnectionError, PolytomicError, error_from_response
 from .settings import Settings
 
@@ -160,11 +159,8 @@ class Check:
 
 
 def _date(response: requests.Response) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(response.headers["Date"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo else None
+    """When the deployment answered, read as the client's replay check reads it."""
+    return _answered_at(response.headers.get("Date", ""))
 
 
 def _ask_date_header(ctx: Context) -> Answer:
