@@ -13,6 +13,7 @@ from .discovery import creation_property_values, list_audiences
 from .doctor import add_command as add_doctor_command
 from .errors import PolytomicError
 from .migration.commands import add_commands as add_migration_commands
+from .project_setup import add_command as add_init_project_command
 from .recovery import add_command as add_recover_command
 from .review import add_command as add_review_command
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     values.add_argument("connection_id")
     values.add_argument("property", choices=["account", "type"])
     add_migration_commands(commands)
+    add_init_project_command(commands)
     add_recover_command(commands)
     add_review_command(commands)
     add_doctor_command(commands)

@@ -18,6 +18,8 @@ cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi"
 bin_dir="$cache_root/v$PULUMI_VERSION-python-v$LANGUAGE_HOST_RELEASE/bin"
 
 log() { echo "install-pulumi: $*" >&2; }
+# shellcheck source=lib/go-wrapper.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper.sh"
 
 version_at_least() {  # version_at_least HAVE WANT
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
@@ -48,24 +50,6 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 staging="$work/bin"
 mkdir -p "$staging"
-
-# build_in_wrapper DIR OUTPUT VERSION PACKAGE MODULE@VERSION...: a throwaway module per binary,
-# because `go install pkg@version` refuses modules with replace directives and a wrapper's
-# dependencies' replace directives are ignored.
-build_in_wrapper() {
-  local dir="$1" output="$2" version="$3" package="$4"
-  shift 4
-  mkdir -p "$dir"
-  (
-    cd "$dir"
-    go mod init "polytomic-components-build/$(basename "$dir")" >/dev/null 2>&1
-    go get "$@"
-    log "compiling $(basename "$output") v$version"
-    CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-      -o "$output" "$package"
-  )
-}
 
 log "building pulumi v$PULUMI_VERSION from the Go module proxy (first time only; takes minutes)"
 build_in_wrapper "$work/cli" "$staging/pulumi" "$PULUMI_VERSION" \

@@ -66,6 +66,10 @@ class Emulator:
     def state(self) -> dict[str, Any]:
         return self._admin("GET", "state")["data"]
 
+    def audiences(self) -> list[dict[str, Any]]:
+        """Every audience in the simulated LinkedIn accounts (kept when Pulumi deletes syncs)."""
+        return self._admin("GET", "audiences")["data"]
+
     def api(self, method: str, path: str, *, headers: dict[str, str] | None = None,
             **kwargs: Any) -> requests.Response:
         """A raw call to the emulated REST API, for arranging state behind Pulumi's back."""
@@ -132,14 +136,17 @@ def front_end(emulator: Emulator) -> Iterator[FrontEnd]:
 # --- the real Pulumi engine -------------------------------------------------------------------
 
 
+def script_bin_dir(script: str, *args: str) -> Path:
+    """The bin dir a scripts/install-*.sh prints (what it provides is built once, then cached)."""
+    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / script), *args],
+                            check=True, capture_output=True, text=True)
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="session")
 def pulumi_bin_dir() -> Path:
     """The bin dir of the engine that scripts/install-pulumi.sh provides (cached after the first build)."""
-    result = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "install-pulumi.sh")],
-        check=True, capture_output=True, text=True,
-    )
-    return Path(result.stdout.strip().splitlines()[-1])
+    return script_bin_dir("install-pulumi.sh")
 
 
 @pytest.fixture(scope="session")
