@@ -59,6 +59,10 @@ GO_PULUMI_SDK = "github.com/pulumi/pulumi/sdk/v3@v3.137.0"
 RUNTIMES = {"nodejs": "typescript", "go": "go", "yaml": "yaml", "python": "python"}
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)  # each step as it ends: the whole command takes minutes
+
+
 class ProjectSetupError(Exception):
     """The project cannot be set up; the message says why and what to do."""
 
@@ -82,7 +86,7 @@ class Tools:
 
 
 def init_project(directory: Path, language: str | None = None,
-                 say: Callable[[str], None] = print) -> None:
+                 say: Callable[[str], None] = _say) -> None:
     """Set up `directory` as described in the module docstring, reporting each step with `say`."""
     directory = directory.resolve()
     settings_file = directory / "Pulumi.yaml"
@@ -237,7 +241,6 @@ def _install_wheel(venv: Path, wheel: Path) -> None:
     python = venv / "bin" / "python"
     if not python.exists():
         _checked([sys.executable, "-m", "venv", str(venv)], "creating the virtualenv")
-    _checked([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], "upgrading pip")
     _checked([str(python), "-m", "pip", "install", "--quiet", str(wheel)], "installing the wheel")
     _checked([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
               str(wheel)], "installing the wheel")
