@@ -153,7 +153,7 @@ def test_the_library_validation_reaches_the_component_user():
 
 def test_readme_yaml_examples_are_the_reference_yaml_project():
     readme = (REPO_ROOT / "README.md").read_text()
-    section = readme.split("\n## From Pulumi YAML", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("\n## From TypeScript, Go and Pulumi YAML", 1)[1].split("\n## ", 1)[0]
     examples = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
     project = (REPO_ROOT / "stacks" / "yaml" / "Pulumi.yaml").read_text()
     assert examples
