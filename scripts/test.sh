@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need (virtualenv, package with its test and policy extras, Pulumi engine)
-# and runs them. Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit -x`.
+# Installs what the tests need (virtualenv, package with its test and policy extras, Pulumi engine,
+# a PostgreSQL server) and runs them. Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit -x`.
 set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo_root/scripts/bootstrap.sh"
+# The shared-backend tests run a PostgreSQL server of their own.
+bash "$repo_root/scripts/install-postgres.sh"
 cd "$repo_root"
 # The live suite (tests/live) runs against the deployment in POLYTOMIC_TEST_DEPLOYMENT_URL; without
 # one, against an emulator that plays a deployment (`--no-admin`), so the path a real account

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -21,6 +22,7 @@ import pytest
 import requests
 
 from tests.front_end import FrontEnd
+from tests.shared_backends import PostgresServer, SharedBackend, postgres_server, s3_backend
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_API_KEY = "test-api-key-0123456789"
@@ -238,6 +240,25 @@ def backend_text(engine_env: dict[str, str]) -> Callable[[], str]:
     return read
 
 
+# --- the repository as a clone holds it ---------------------------------------------------
+
+
+def tracked_copy(destination: Path) -> Path:
+    """The files git tracks or would add, symlinks kept as links (stacks/.venv -> ../.venv)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO_ROOT, check=True, capture_output=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source, target = REPO_ROOT / name, destination / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree, not yet committed
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    return destination
+
+
 @attrs.frozen
 class Project:
     """A copy of the reference project (Pulumi.yaml + stacks/) run with the `pulumi` CLI."""
@@ -271,3 +292,23 @@ def reference_project(engine_env: dict[str, str], emulator: Emulator, tmp_path: 
         if project.run("stack", "select", stack, check=False).returncode == 0:
             project.run("destroy", "--yes", "--stack", stack, check=False)
             project.run("stack", "rm", "--yes", "--force", stack, check=False)
+
+
+# --- shared state backends ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_session() -> Iterator[PostgresServer]:
+    """One PostgreSQL server per test session (it takes seconds to start); a database per test."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["s3", "postgres"])
+def shared_backend(request: pytest.FixtureRequest) -> Iterator[SharedBackend]:
+    """Each shared state backend in turn: an S3 bucket, then a PostgreSQL database of its own."""
+    if request.param == "s3":
+        with s3_backend() as backend:
+            yield backend
+    else:
+        yield request.getfixturevalue("postgres_session").database()

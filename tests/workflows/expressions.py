@@ -21,7 +21,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<op>==|!=|&&|\|\||[!().,\[\]*])
   | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
 )""", re.X)
-_TEMPLATE = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_TEMPLATE = re.compile(r"\$\{\{((?:(?!\}\}).)*)\}\}", re.S)  # no `}}` inside one
 
 
 class ExpressionError(ValueError):

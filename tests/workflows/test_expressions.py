@@ -41,6 +41,10 @@ def test_a_whole_expression_keeps_its_type_and_an_embedded_one_becomes_text():
         "pulumi-prod-false")
 
 
+def test_two_expressions_side_by_side_are_two_texts():
+    assert substitute("${{ inputs.command }} ${{ inputs.stack }}", CONTEXTS) == "preview prod"
+
+
 def test_different_types_compare_as_numbers():
     assert evaluate("steps.preview.outputs.status != 0", CONTEXTS) is True
     assert evaluate("steps.preview.outputs.status == 1", CONTEXTS) is True
