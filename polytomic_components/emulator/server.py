@@ -383,8 +383,13 @@ def _state(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
 
 
 def _forget_idempotency_keys(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:
-    """As if the 24 h idempotency window had passed for every key seen so far."""
-    return Response(200, {"data": {"forgotten": server.store.forget_idempotency_keys()}})
+    """As if the 24 h idempotency window had passed for every key seen so far; with
+    ``{"age_seconds": n}``, objects also look that much older."""
+    age = body.get("age_seconds", 0) if isinstance(body, dict) else None
+    if not isinstance(age, (int, float)) or isinstance(age, bool) or age < 0:
+        raise ApiError(400, "bad_request", "age_seconds must be a number >= 0")
+    forgotten = server.store.forget_idempotency_keys(age_seconds=age)
+    return Response(200, {"data": {"forgotten": forgotten}})
 
 
 def _audiences(server: _HTTPServer, body: Any, params: dict[str, str]) -> Response:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -182,10 +183,19 @@ class Store:
                 "UPDATE idempotency SET status = ?, body = ? WHERE scope = ? AND key = ?",
                 (status, body, _scope(api_key), key))
 
-    def forget_idempotency_keys(self) -> int:
-        """Forget every finished key, as if the 24 h window had passed; return how many."""
+    def forget_idempotency_keys(self, *, age_seconds: float = 0) -> int:
+        """Forget every finished key, as if the 24 h window had passed; return how many.
+
+        With ``age_seconds``, the time that passed also shows: every connection, model and sync
+        was created and updated that much earlier.
+        """
         with self.transaction():
             cursor = self._db.execute("DELETE FROM idempotency WHERE status IS NOT NULL")
+            for table in ("connections", "models", "syncs"):
+                for doc in self.find(table):
+                    self.replace(table, {**doc, **{stamp: _earlier(doc[stamp], age_seconds)
+                                                   for stamp in ("created_at", "updated_at")
+                                                   if doc.get(stamp)}})
         return cursor.rowcount
 
     # -- whole-store operations ------------------------------------------------------------
@@ -223,3 +233,9 @@ def _table(name: str) -> str:
 def _scope(api_key: str) -> str:
     """Keys are scoped per API key; store a digest so the key itself never hits the disk."""
     return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def _earlier(stamp: str, seconds: float) -> str:
+    """An RFC 3339 time (as ``utc_now`` writes it) moved ``seconds`` into the past."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=seconds)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -256,13 +256,11 @@ class PolytomicProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = {**props, **_REPLACING.get(props.get("resource_key"), {})}
-        inputs = self._inputs(props)
-        client = self.client()
         self._check_before_write(props, creating=True)
         if props.get("adopt_id"):
-            created = self._adopt(client, props["adopt_id"], inputs, props)
+            created = self._adopt(self.client(), props["adopt_id"], self._inputs(props), props)
         else:
-            created = self._create_once(client, props, inputs, self._body(inputs, props))
+            created = self.send_create(props)
         _CREATED.add(created["id"])
         _FACTS[(self.api_object, created["id"])] = created
         return CreateResult(created["id"], self._outputs(created, props))
@@ -309,9 +307,20 @@ class PolytomicProvider(ResourceProvider):
             say(props.get("resource_key"), f"kept {self.api_object} {id_}: the replacement is the same "
                 "object (Polytomic objects are not re-created by `--replace`)")
             return
+        if props.get("adopt_id"):
+            say(props.get("resource_key"), f"deletes {self.api_object} {id_}, which this stack adopted "
+                "(it was made outside it); `on_destroy: keep` (Python: `retain_on_delete`) keeps "
+                "adopted objects")
         # A resource already gone is deleted as far as the user is concerned.
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(), id_, props)
+
+    def send_create(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """POST the object `props` declare, with the Idempotency-Key that this resource of this
+        stack alone sends: what `create` does, and what `recover` replays to learn which object
+        an interrupted create made (the service answers a known key with its first answer)."""
+        inputs = self._inputs(props)
+        return self._create_once(self.client(), props, inputs, self._body(inputs, props))
 
     def delete_object(self, client: PolytomicClient, id_: str, props: Mapping[str, Any]) -> None:
         self._api(client, "delete")(id_)

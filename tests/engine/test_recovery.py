@@ -72,10 +72,12 @@ def kill_session(session: int) -> None:
     assert not session_members(session), "processes of the killed `pulumi up` survived"
 
 
-def crash_while_creating(project: Project, emulator: Emulator, kind: str = "Model") -> list[str]:
+def crash_while_creating(project: Project, emulator: Emulator, kind: str = "Model",
+                         **faults: Any) -> list[str]:
     """Start `pulumi up` and SIGKILL it (with its language host and provider) while it creates
-    a `kind`; return the URNs left pending once Polytomic has answered the requests sent."""
-    emulator.set_faults(latency_ms=int(_LATENCY * 1000))
+    a `kind` (with the emulator's `faults` besides latency); return the URNs left pending once
+    Polytomic has answered the requests sent."""
+    emulator.set_faults(latency_ms=int(_LATENCY * 1000), **faults)
     process = subprocess.Popen(
         ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
         cwd=project.directory, env=project.env, stdout=subprocess.DEVNULL,
@@ -109,8 +111,7 @@ def crashed(request: pytest.FixtureRequest, reference_project: Project, emulator
 
 
 def recover(project: Project, *options: str) -> subprocess.CompletedProcess[str]:
-    """The documented recovery: drop the killed update's lock, then `recover`."""
-    project.run("cancel", "--yes", "--stack", "dev")
+    """The documented recovery: `recover` (it also releases the killed update's lock)."""
     return subprocess.run([sys.executable, "-m", "polytomic_components", "recover", "--stack", "dev",
                            *options], cwd=project.directory, env=project.env, capture_output=True,
                           text=True, timeout=300)
@@ -123,7 +124,7 @@ def exported(project: Project) -> dict[str, Any]:
 def owned(project: Project) -> dict[str, set[str]]:
     """Ids of the Polytomic objects that resources of the stack's state own, by collection."""
     ids: dict[str, set[str]] = {collection: set() for collection in _KINDS.values()}
-    for resource in exported(project)["resources"]:
+    for resource in exported(project).get("resources") or []:
         kind = resource["type"].rsplit(":", 1)[-1]
         if resource["type"].startswith("pulumi-python:dynamic/polytomic:") and kind in _KINDS:
             ids[_KINDS[kind]].add(resource["id"])
@@ -136,9 +137,11 @@ def in_polytomic(emulator: Emulator) -> dict[str, set[str]]:
             for collection in _KINDS.values()}
 
 
-def forget_idempotency_keys(emulator: Emulator) -> None:
-    """As if the service's 24 h idempotency window had passed."""
-    requests.post(f"{emulator.url}/__emulator/idempotency/forget", timeout=10).raise_for_status()
+def forget_idempotency_keys(emulator: Emulator, age_seconds: float = 0) -> None:
+    """As if the service's 24 h idempotency window had passed (and, with `age_seconds`, as if
+    the objects had been made that much earlier)."""
+    requests.post(f"{emulator.url}/__emulator/idempotency/forget", json={"age_seconds": age_seconds},
+                  timeout=10).raise_for_status()
 
 
 def assert_converged(project: Project, emulator: Emulator) -> None:
@@ -168,23 +171,35 @@ def test_recover_then_up_leaves_no_pending_operation_duplicate_or_orphan(crashed
     assert_converged(reference_project, emulator)
 
 
-def test_recover_adopts_the_orphans_after_the_idempotency_window_has_passed(crashed, reference_project,
-                                                                            emulator):
-    orphans = in_polytomic(emulator)["models"] - owned(reference_project)["models"]
-    forget_idempotency_keys(emulator)
+def test_past_the_idempotency_window_recover_lists_the_orphans_and_adopts_only_those_named(
+        crashed, reference_project, emulator):
+    before = owned(reference_project)
+    orphans = {kind: ids - before[kind] for kind, ids in in_polytomic(emulator).items()}
+    assert orphans["models"]
+    forget_idempotency_keys(emulator, age_seconds=25 * 3600)
 
-    assert recover(reference_project, "--yes").returncode == 0
+    refused = recover(reference_project, "--yes")
+    assert refused.returncode == 1 and "Nothing was changed" in refused.stderr
+    assert "refuse  Model" in refused.stdout
+    assert all(o in refused.stdout for ids in orphans.values() for o in ids)
+    assert [op["resource"]["urn"] for op in exported(reference_project)["pending_operations"]] == crashed
+
+    named = [option for ids in orphans.values() for orphan in sorted(ids) for option in ("--adopt", orphan)]
+    result = recover(reference_project, "--yes", *named)
+    assert result.returncode == 0, result.stdout + result.stderr
     reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
 
     assert_converged(reference_project, emulator)
-    assert orphans <= owned(reference_project)["models"]
+    assert all(orphans[kind] <= ids for kind, ids in owned(reference_project).items())
 
 
 def test_recover_clears_a_pending_create_that_never_reached_polytomic(crashed, reference_project, emulator):
-    # The same state as a kill before the request left: a pending create and no object.
-    for model_id in in_polytomic(emulator)["models"] - owned(reference_project)["models"]:
-        emulator.api("DELETE", f"/api/models/{model_id}").raise_for_status()
-    forget_idempotency_keys(emulator)
+    # The same state as a kill before the requests left: pending creates and no object.
+    stack_owns = owned(reference_project)
+    for collection, ids in in_polytomic(emulator).items():
+        for orphan in ids - stack_owns[collection]:
+            emulator.api("DELETE", f"/api/{collection}/{orphan}").raise_for_status()
+    forget_idempotency_keys(emulator, age_seconds=25 * 3600)
 
     result = recover(reference_project, "--yes")
     assert result.returncode == 0, result.stderr
@@ -198,7 +213,7 @@ def test_recover_without_yes_prints_the_plan_and_changes_nothing(crashed, refere
     result = recover(reference_project)
 
     assert result.returncode == 0, result.stderr
-    assert "import  Model" in result.stdout and "Dry run: nothing was changed" in result.stdout
+    assert "replay  Model" in result.stdout and "Dry run: nothing was changed" in result.stdout
     assert [op["resource"]["urn"] for op in exported(reference_project)["pending_operations"]] == crashed
 
 
@@ -229,3 +244,56 @@ def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, e
     assert look_alike not in models and len(models) == 3
     assert in_polytomic(emulator)["models"] == models | {look_alike}
     assert not exported(reference_project).get("pending_operations")
+
+
+def test_recover_never_takes_the_objects_of_the_same_stack_in_another_backend(
+        reference_project, emulator, tmp_path):
+    """A laptop's dev stack is up; CI holds the same project, stack name and config in a backend
+    of its own, and its first `up` is killed while it creates the connections, every request of
+    that `up` failing (so none reached Polytomic). The laptop's connections match CI's inputs
+    exactly; recover must not take them."""
+    laptop = reference_project
+    laptop.run("stack", "select", "--create", "dev")
+    laptop.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    laptops = owned(laptop)
+    (tmp_path / "ci-backend").mkdir()
+    ci = Project(laptop.directory, {**laptop.env, "PULUMI_BACKEND_URL": (tmp_path / "ci-backend").as_uri()})
+    ci.run("stack", "select", "--create", "dev")
+    try:
+        assert crash_while_creating(ci, emulator, "Connection", error_5xx_rate=1.0)
+        result = recover(ci, "--yes")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "replay  Connection" in result.stdout and "another stack's" in result.stdout
+        ci.run("up", "--yes", "--skip-preview", "--stack", "dev")
+
+        cis = owned(ci)
+        assert owned(laptop) == laptops
+        assert all(not cis[kind] & laptops[kind] for kind in cis)
+        assert {kind: len(ids) for kind, ids in cis.items()} == DECLARED
+        assert in_polytomic(emulator) == {kind: laptops[kind] | cis[kind] for kind in cis}
+        ci.run("destroy", "--yes", "--stack", "dev")
+        assert in_polytomic(emulator) == laptops
+    finally:
+        ci.run("cancel", "--yes", "--stack", "dev", check=False)
+        ci.run("destroy", "--yes", "--stack", "dev", check=False)
+        ci.run("stack", "rm", "--yes", "--force", "dev", check=False)
+
+
+def test_recover_repairs_an_empty_attributes_file_and_the_dead_update_lock(crashed, reference_project,
+                                                                          emulator):
+    """What a SIGKILL can leave in a file backend besides pending creates: the checkpoint's
+    attributes file empty (every command then fails with EOF) and the update's lock."""
+    attributes = state_file(reference_project).with_name("dev.json.attrs")
+    attributes.write_bytes(b"")
+    assert "EOF" in reference_project.run("stack", "export", "--stack", "dev", check=False).stderr
+
+    looked = recover(reference_project)
+    assert looked.returncode == 0, looked.stderr
+    assert f"Found empty attributes file {attributes}" in looked.stdout
+    assert "Dry run: nothing was changed" in looked.stdout and attributes.exists()
+
+    result = recover(reference_project, "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no longer running" in result.stdout and "Recovered:" in result.stdout
+    reference_project.run("up", "--yes", "--skip-preview", "--stack", "dev")
+    assert_converged(reference_project, emulator)

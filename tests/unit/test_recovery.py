@@ -4,12 +4,16 @@ with deployments shaped as `pulumi stack export` writes them)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
-from polytomic_components.recovery import RecoveryError, Window, plan_recovery
+from polytomic_components.recovery import RecoveryError, Window, plan_recovery, replay_creates
+from polytomic_components.resources.connection import ConnectionProvider
+from polytomic_components.resources.model import ModelProvider
 from polytomic_components.settings import Settings
 
 PREFIX = "urn:pulumi:dev::polytomic-pipelines::pulumi-python:dynamic/polytomic:"
@@ -21,6 +25,8 @@ AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
 CIPHERTEXT = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
               "ciphertext": "v1:AAAA:BBBB"}
 OWNER = "b2aa569317e64a4794b1ad9b28ea18a3"
+#: Past the 24 h the service keeps an Idempotency-Key.
+A_DAY_LATER = datetime.now(timezone.utc) + timedelta(hours=25)
 
 
 @pytest.fixture
@@ -51,6 +57,17 @@ def resource(kind: str, name: str, inputs: dict[str, Any], id_: str | None = Non
     return {**state, "id": id_, "outputs": state["inputs"]} if id_ else state
 
 
+def made_by_the_stack(settings: Settings, pending: dict[str, Any],
+                      provider: Any = ModelProvider) -> str:
+    """The object the interrupted create made: the provider's own create of the pending inputs,
+    with the Idempotency-Key of the stack and resource."""
+    configured = provider()
+    configured.configure(ConfigureRequest(Config({"polytomic:apiKey": settings.api_key,
+                                                  "polytomic:deploymentUrl": settings.deployment_url},
+                                                 "polytomic")))
+    return configured.send_create(pending["inputs"])["id"]  # type: ignore[no-any-return]
+
+
 def model_inputs(connection_id: str, query: str = QUERY) -> dict[str, Any]:
     return {"name": "Active users", "connection_id": connection_id, "configuration": {"query": query}}
 
@@ -66,13 +83,68 @@ def with_warehouse(warehouse: str) -> list[dict[str, Any]]:
                                                  "configuration": SNOWFLAKE}, warehouse)]
 
 
-def test_a_pending_create_is_settled_by_the_object_that_matches_its_inputs(emulator, settings, warehouse):
-    made = create(emulator, "models", model_inputs(warehouse))
+def test_a_create_the_service_still_holds_is_replayed_to_the_object_it_made(emulator, settings, warehouse):
     pending = resource("Model", "users-model", model_inputs(warehouse))
+    made = made_by_the_stack(settings, pending)
+    look_alike = create(emulator, "models", model_inputs(warehouse))  # another stack's, same config
+    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
 
-    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings)
+    plan = plan_recovery(exported, settings)
+    assert [(d.action, {c.id for c in d.candidates}) for d in plan.decisions] == [
+        ("replay", {made, look_alike})]
+    replayed = replay_creates(plan, exported, settings)
 
-    assert [(d.urn, d.action, d.object_id) for d in plan.decisions] == [(pending["urn"], "import", made)]
+    assert [(d.action, d.object_id) for d in replayed.decisions] == [("import", made)]
+    assert "replayed" in replayed.decisions[0].reason
+    assert emulator.state()["models"] == 2
+
+
+def test_look_alikes_of_another_stack_are_never_taken(emulator, settings, warehouse):
+    """Another backend's stack of the same project, name and config made them; this stack's
+    create never reached Polytomic, so the replay makes this stack's own object."""
+    look_alike = create(emulator, "models", model_inputs(warehouse))
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
+
+    replayed = replay_creates(plan_recovery(exported, settings), exported, settings)
+
+    [decision] = replayed.decisions
+    assert decision.action == "import" and decision.object_id not in (None, look_alike)
+    assert "another stack's" in decision.reason
+    assert emulator.state()["models"] == 2
+
+
+def test_past_the_key_window_look_alikes_are_refused_and_listed(emulator, settings, warehouse):
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    made = {made_by_the_stack(settings, pending), create(emulator, "models", model_inputs(warehouse))}
+    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
+
+    plan = plan_recovery(exported, settings, now=A_DAY_LATER)
+
+    assert [(d.action, {c.id for c in d.candidates}) for d in plan.decisions] == [("refuse", made)]
+    assert "--adopt <its id>" in plan.describe() and all(i in plan.describe() for i in made)
+    with pytest.raises(RecoveryError):
+        plan.recovered(exported)
+
+
+def test_a_candidate_named_with_adopt_is_imported(emulator, settings, warehouse):
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    made = made_by_the_stack(settings, pending)
+    create(emulator, "models", model_inputs(warehouse))
+
+    plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
+                         now=A_DAY_LATER, vouched=[made])
+
+    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+
+
+def test_adopt_of_an_object_that_is_no_candidate_fails(emulator, settings, warehouse):
+    pending = resource("Model", "users-model", model_inputs(warehouse))
+    other = create(emulator, "models", model_inputs(warehouse, query="SELECT email FROM users"))
+
+    with pytest.raises(RecoveryError, match=f"--adopt {other}"):
+        plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
+                      vouched=[other])
 
 
 def test_an_object_that_a_resource_of_the_state_owns_is_never_taken(emulator, settings, warehouse):
@@ -96,20 +168,6 @@ def test_a_pending_create_that_no_object_matches_is_cleared(emulator, settings, 
     assert "never reached Polytomic" in plan.describe()
 
 
-def test_two_unowned_matching_objects_are_refused_and_both_listed(emulator, settings, warehouse):
-    made = {create(emulator, "models", model_inputs(warehouse)) for _ in range(2)}
-    pending = resource("Model", "users-model", model_inputs(warehouse))
-    exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
-
-    plan = plan_recovery(exported, settings)
-
-    assert [d.action for d in plan.decisions] == ["refuse"]
-    assert {c.id for c in plan.decisions[0].candidates} == made
-    assert all(model_id in plan.describe() for model_id in made)
-    with pytest.raises(RecoveryError):
-        plan.recovered(exported)
-
-
 def test_objects_created_before_the_interrupted_update_are_left_alone(emulator, settings, warehouse):
     create(emulator, "models", model_inputs(warehouse))
     time.sleep(0.01)
@@ -120,7 +178,7 @@ def test_objects_created_before_the_interrupted_update_are_left_alone(emulator, 
     plan = plan_recovery(deployment(resources=with_warehouse(warehouse), pending=[pending]), settings,
                          window=Window(interrupted_at))
 
-    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+    assert [(d.action, [c.id for c in d.candidates]) for d in plan.decisions] == [("replay", [made])]
     assert "1 older ones" in plan.decisions[0].reason
 
 
@@ -193,7 +251,25 @@ def test_a_pending_connection_matches_although_its_secrets_stay_encrypted(emulat
 
     plan = plan_recovery(deployment(resources=[], pending=[pending]), settings)
 
-    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+    assert [(d.action, [c.id for c in d.candidates]) for d in plan.decisions] == [("replay", [made])]
+
+
+def test_a_connection_is_replayed_with_its_secrets_as_the_export_reveals_them(emulator, settings):
+    inputs = {"name": "Warehouse", "type": "snowflake", "configuration": SNOWFLAKE,
+              "force_destroy": False}
+    made = made_by_the_stack(settings, resource("Connection", "snowflake", {
+        **inputs, "secret_configuration": {"password": "pw-3"}}), ConnectionProvider)
+    revealed = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                "plaintext": '{"password": "pw-3"}'}
+    exported = deployment(resources=[], pending=[resource("Connection", "snowflake", {
+        **inputs, "secret_configuration": CIPHERTEXT})])
+    shown = deployment(resources=[], pending=[resource("Connection", "snowflake", {
+        **inputs, "secret_configuration": revealed})])
+
+    replayed = replay_creates(plan_recovery(exported, settings), shown, settings)
+
+    assert [(d.action, d.object_id) for d in replayed.decisions] == [("import", made)]
+    assert emulator.state()["connections"] == 1
 
 
 def test_a_pending_sync_matches_on_its_whole_definition_not_only_its_name(emulator, settings, warehouse):
@@ -213,16 +289,17 @@ def test_a_pending_sync_matches_on_its_whole_definition_not_only_its_name(emulat
 
     plan = plan_recovery(deployment(resources=state, pending=[pending]), settings)
 
-    assert [(d.action, d.object_id) for d in plan.decisions] == [("import", made)]
+    assert [(d.action, [c.id for c in d.candidates]) for d in plan.decisions] == [("replay", [made])]
 
 
 def test_the_recovered_deployment_records_the_found_object_and_no_pending_operation(
         emulator, settings, warehouse):
-    made = create(emulator, "models", model_inputs(warehouse))
     pending = resource("Model", "users-model", model_inputs(warehouse))
+    made = made_by_the_stack(settings, pending)
     exported = deployment(resources=with_warehouse(warehouse), pending=[pending])
 
-    recovered = plan_recovery(exported, settings).recovered(exported)["deployment"]
+    plan = replay_creates(plan_recovery(exported, settings), exported, settings)
+    recovered = plan.recovered(exported)["deployment"]
 
     assert recovered["pending_operations"] == []
     assert recovered["resources"][-1] == {**pending, "id": made, "outputs": pending["inputs"]}
