@@ -34,6 +34,8 @@ from .resources.sync_run import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 AUDIENCE_TYPES = ("user_audience", "company_audience")
 AUDIENCE_MODES = ("create", "remove")
+#: What `pulumi destroy` (or removing the declaration) does with an adopted object.
+ON_DESTROY = ("delete", "keep")
 #: A field mapping's `sync_mode` (API notes §5.3): the service's default writes every value;
 #: `create` writes only where the target field is empty.
 FIELD_SYNC_MODES = ("updateOrCreate", "create")
@@ -211,6 +213,9 @@ class SnowflakeSource:
     name: str = attrs.field(default="Snowflake", validator=_text)
     adopt_id: str | None = attrs.field(default=None, validator=_optional_text)
     """The id of an existing Snowflake connection to manage instead of creating one."""
+    on_destroy: str = attrs.field(default="delete", validator=_one_of(ON_DESTROY))
+    """What destroying the stack (or removing this declaration) does with the adopted connection:
+    ``delete`` it, as Pulumi and Terraform do with imported objects, or ``keep`` it in Polytomic."""
 
     def __attrs_post_init__(self) -> None:
         _require_one_of({"password": self.password, "private_key": self.private_key},
@@ -264,6 +269,9 @@ class LinkedInDestination:
     name: str = attrs.field(default="LinkedIn Ads", validator=_text)
     adopt_id: str | None = attrs.field(default=None, validator=_optional_text)
     """The id of an existing LinkedIn Ads connection to manage instead of creating one."""
+    on_destroy: str = attrs.field(default="delete", validator=_one_of(ON_DESTROY))
+    """What destroying the stack (or removing this declaration) does with the adopted connection:
+    ``delete`` it, as Pulumi and Terraform do with imported objects, or ``keep`` it in Polytomic."""
 
     def __attrs_post_init__(self) -> None:
         given = [v is not None for v in (self.client_id, self.client_secret, self.oauth_refresh_token)]
@@ -386,13 +394,16 @@ def _identity(value: Any, field: attrs.Attribute[Any]) -> IdentityMapping:
 class PipelineAdoption:
     """Existing Polytomic objects a pipeline manages instead of creating its own.
 
-    In stack config: ``adopt: {model: <model id>, sync: <sync id>}``.
+    In stack config: ``adopt: {model: <model id>, sync: <sync id>, on_destroy: keep}``.
     """
 
     config_keys: ClassVar[Mapping[str, str]] = {"model_id": "model", "sync_id": "sync"}
 
     model_id: str | None = attrs.field(default=None, validator=_optional_text)
     sync_id: str | None = attrs.field(default=None, validator=_optional_text)
+    on_destroy: str = attrs.field(default="delete", validator=_one_of(ON_DESTROY))
+    """What destroying the stack (or removing this declaration) does with the adopted model and sync:
+    ``delete`` it, as Pulumi and Terraform do with imported objects, or ``keep`` it in Polytomic."""
 
     def __attrs_post_init__(self) -> None:
         if self.model_id is None and self.sync_id is None:

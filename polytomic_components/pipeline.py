@@ -49,7 +49,8 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
                 f"{name}-snowflake", name=args.source.name, type="snowflake",
                 configuration=args.source.configuration(),
                 secret_configuration=args.source.secret_configuration(),
-                adopt_id=args.source.adopt_id, opts=child)
+                adopt_id=args.source.adopt_id,
+                opts=_adopted(child, args.source.adopt_id, args.source.on_destroy))
             self.snowflake_connection_id = snowflake.id
         else:
             self.snowflake_connection_id = pulumi.Output.from_input(args.source_connection_id)  # type: ignore[arg-type]
@@ -61,19 +62,21 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
                 configuration=args.destination.configuration(),
                 secret_configuration=args.destination.secret_configuration(),
                 redirect_url=args.destination.redirect_url, adopt_id=args.destination.adopt_id,
-                opts=child)
+                opts=_adopted(child, args.destination.adopt_id, args.destination.on_destroy))
             self.linkedin_connection_id = linkedin.id
             self.auth_url = linkedin.auth_url
         else:
             self.linkedin_connection_id = pulumi.Output.from_input(args.destination_connection_id)  # type: ignore[arg-type]
 
         adopt = args.adopt
+        on_destroy = adopt.on_destroy if adopt else None
         # Fields the sync filters on count too: preview then fails when the query does not select one.
         mapped = sorted({args.identity.source, *(f.source for f in args.fields),
                          *(f.field for f in args.filters), *(o.field for o in args.overrides)})
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
                       configuration={"query": args.query}, required_fields=mapped,
-                      adopt_id=adopt.model_id if adopt else None, opts=child)
+                      adopt_id=adopt.model_id if adopt else None,
+                      opts=_adopted(child, adopt.model_id if adopt else None, on_destroy))
 
         def source(field: str) -> dict[str, object]:
             return {"model_id": model.id, "field": field}
@@ -98,7 +101,8 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             override_fields=[{"target": field_id, "override_value": text}
                              for field_id, text in args.override_fields.items()] or None,
             sync_all_records=args.sync_all_records, encryption_passphrase=args.encryption_passphrase,
-            adopt_id=adopt.sync_id if adopt else None, opts=child)
+            adopt_id=adopt.sync_id if adopt else None,
+            opts=_adopted(child, adopt.sync_id if adopt else None, on_destroy))
 
         self.model_id = model.id
         self.model_fields = model.field_names
@@ -123,3 +127,12 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
             "sync_id": self.sync_id, "audience_id": self.audience_id, "auth_url": self.auth_url,
             "first_run_status": self.first_run_status, "first_run_counts": self.first_run_counts,
         })
+
+
+def _adopted(child: pulumi.ResourceOptions, adopt_id: str | None, on_destroy: str | None,
+             ) -> pulumi.ResourceOptions:
+    """A child's options: an adopted object kept on destroy is left to Polytomic (Pulumi's
+    `retain_on_delete`: the engine forgets it instead of deleting it)."""
+    if adopt_id and on_destroy == "keep":
+        return pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True))
+    return child

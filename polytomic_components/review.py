@@ -320,7 +320,14 @@ def _text(value: Any) -> str | None:
 
 def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str, Any],
                old_state: Mapping[str, Any]) -> Iterator[str]:
-    """What a reviewer must not miss: audiences touched, syncs deleted, members removed."""
+    """What a reviewer must not miss: audiences touched, syncs deleted, members removed, adopted
+    objects deleted."""
+    adopted = (old_state.get("inputs") or {}).get("adopt_id")
+    if adopted and change.op in ("delete", "replace") and change.kind in ADOPTABLE:
+        what = f"{change.kind.lower()} `{change.name}` ({adopted}), which this stack adopted"
+        yield (f"forgets {what}; it stays in Polytomic (`on_destroy: keep`)"
+               if old_state.get("retainOnDelete") else
+               f"deletes {what} (made outside it); `on_destroy: keep` would keep it")
     if change.kind != "Sync":
         return
     sync = f"sync `{change.name}`"
@@ -339,6 +346,10 @@ def _attention(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str,
     if new.get("mode") == "remove" and old.get("mode") != "remove":
         how = "is created with `mode` `remove`" if change.op == "create" else "switches `mode` to `remove`"
         yield f"{sync} {how}: it removes the model's rows from {_audience(new)}"
+
+
+#: Kinds a stack can adopt (`adopt_id`).
+ADOPTABLE = ("Connection", "Model", "Sync")
 
 
 def _audience(inputs: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> str:

@@ -125,6 +125,11 @@ def read_pipelines(problems: list[str]) -> list[PipelineEntry]:
     return [p for p in pipelines if p is not None]
 
 
+def kept_on_destroy(side: SnowflakeSource | LinkedInDestination) -> pulumi.ResourceOptions:
+    """An adopted connection with `on_destroy: keep` is forgotten, not deleted, on destroy."""
+    return pulumi.ResourceOptions(retain_on_delete=bool(side.adopt_id) and side.on_destroy == "keep")
+
+
 def main() -> None:
     problems: list[str] = []
     snowflake = checked(problems, connection_settings, SnowflakeSource, "snowflake")
@@ -137,11 +142,12 @@ def main() -> None:
     source = Connection("snowflake", name=snowflake.name, type="snowflake",
                         configuration=snowflake.configuration(),
                         secret_configuration=snowflake.secret_configuration(),
-                        adopt_id=snowflake.adopt_id)
+                        adopt_id=snowflake.adopt_id, opts=kept_on_destroy(snowflake))
     destination = Connection("linkedin", name=linkedin.name, type="linkedinads",
                              configuration=linkedin.configuration(),
                              secret_configuration=linkedin.secret_configuration(),
-                             redirect_url=linkedin.redirect_url, adopt_id=linkedin.adopt_id)
+                             redirect_url=linkedin.redirect_url, adopt_id=linkedin.adopt_id,
+                             opts=kept_on_destroy(linkedin))
     passphrase = config.get_secret(ENCRYPTION_PASSPHRASE)
     audiences, first_runs = {}, {}
     for pipeline in pipelines:

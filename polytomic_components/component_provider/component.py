@@ -38,6 +38,8 @@ class SnowflakeSource(TypedDict):
     """Name of the connection in Polytomic; default `Snowflake`."""
     adopt_id: NotRequired[str]
     """Id of an existing Snowflake connection to manage instead of creating one."""
+    on_destroy: NotRequired[str]
+    """With an adopted object: `delete` it when the stack is destroyed (the default) or `keep` it."""
 
 
 class LinkedInDestination(TypedDict):
@@ -61,6 +63,8 @@ class LinkedInDestination(TypedDict):
     """Name of the connection in Polytomic; default `LinkedIn Ads`."""
     adopt_id: NotRequired[str]
     """Id of an existing LinkedIn Ads connection to manage instead of creating one."""
+    on_destroy: NotRequired[str]
+    """With an adopted object: `delete` it when the stack is destroyed (the default) or `keep` it."""
 
 
 class NewAudience(TypedDict):
@@ -128,6 +132,8 @@ class PipelineAdoption(TypedDict):
     """Id of an existing model."""
     sync_id: NotRequired[str]
     """Id of an existing sync."""
+    on_destroy: NotRequired[str]
+    """With an adopted object: `delete` it when the stack is destroyed (the default) or `keep` it."""
 
 
 class LinkedInAudiencePipelineArgs(TypedDict):

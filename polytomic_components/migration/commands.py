@@ -10,7 +10,7 @@ from pathlib import Path
 from ..client import PolytomicClient
 from ..errors import PolytomicError
 from .organization import read_organization
-from .render import Rendering, instructions, render_program, render_stack_config
+from .render import ON_DESTROY_SAID, Rendering, instructions, render_program, render_stack_config
 from .terraform import read_state_file
 
 DEFAULT_STACK = "adopted"
@@ -48,10 +48,14 @@ def migrate_terraform(args: argparse.Namespace) -> int:
     except PolytomicError as error:
         return _fail(str(error))
     program = render_program(inventory, args.project)
-    reference = render_stack_config(inventory, args.stack)
+    # Terraform deleted these objects on `terraform destroy`; the stack takes that over as it is.
+    reference = render_stack_config(inventory, args.stack, on_destroy="delete")
     _write(out, program)
     report = [f"Wrote {out}: a Pulumi project adopting {len(program.adopted)} of "
-              f"{len(inventory.objects)} Polytomic objects from {inventory.source}.",
+              f"{len(inventory.objects)} Polytomic objects from {inventory.source}; "
+              "`pulumi destroy` deletes them, as `terraform destroy` did (give a resource "
+              "`opts=ResourceOptions(retain_on_delete=True)`, or a pipeline `on_destroy: keep`, to "
+              "keep it).",
               instructions(program, stack=args.stack, first=f"cd {shlex.quote(str(out))}",
                            last=_forget(program))]
     if reference.files:
@@ -77,7 +81,8 @@ def export_organization(args: argparse.Namespace) -> int:
             inventory = read_organization(client, args.connection)
     except PolytomicError as error:
         return _fail(str(error))
-    rendering = render_stack_config(inventory, args.stack)
+    # Objects built by hand in the UI: destroying the stack should not take them along.
+    rendering = render_stack_config(inventory, args.stack, on_destroy="keep")
     guide = instructions(rendering, stack=args.stack, first="cd <reference project>")
     if not rendering.files:
         return _fail("no pipeline could be exported\n" + guide)
@@ -88,8 +93,8 @@ def export_organization(args: argparse.Namespace) -> int:
         args.out.write_text(text)
     where = args.out or f"stacks/Pulumi.{args.stack}.yaml"
     pipelines = sum(found.kind == "sync" for found in rendering.adopted)
-    print(f"Exported {pipelines} pipelines ({len(rendering.adopted)} objects). Put the config in "
-          f"{where}, then:\n{guide}", file=sys.stderr)
+    print(f"Exported {pipelines} pipelines ({len(rendering.adopted)} objects), {ON_DESTROY_SAID['keep']}. "
+          f"Put the config in {where}, then:\n{guide}", file=sys.stderr)
     return 0
 
 

@@ -206,8 +206,18 @@ class _Pipeline:
     linkedin: FoundObject
 
 
-def render_stack_config(inventory: Inventory, stack: str) -> Rendering:
-    """``Pulumi.<stack>.yaml`` for the reference project, adopting every pipeline it can express.
+#: What each choice of `on_destroy` means, as the written files and the commands say it.
+ON_DESTROY_SAID = {
+    "delete": "on_destroy: delete - `pulumi destroy` deletes these objects, as `terraform destroy` "
+              "did; set `on_destroy: keep` to leave them in Polytomic",
+    "keep": "on_destroy: keep - `pulumi destroy` leaves these objects in Polytomic (they were made "
+            "outside Pulumi); set `on_destroy: delete` to delete them with the stack",
+}
+
+
+def render_stack_config(inventory: Inventory, stack: str, *, on_destroy: str = "delete") -> Rendering:
+    """``Pulumi.<stack>.yaml`` for the reference project, adopting every pipeline it can express,
+    each adopted object with `on_destroy` (``delete`` or ``keep``) written out.
 
     A pipeline is a sync into a LinkedIn audience reading one Snowflake query model. The reference
     program has one Snowflake and one LinkedIn Ads connection per stack: pipelines on another pair
@@ -238,18 +248,19 @@ def render_stack_config(inventory: Inventory, stack: str) -> Rendering:
                             "is there already; each pipeline has its own model")
         else:
             names.add(pipeline.model.settings["name"])
-            entries.append(_pipeline_entry(pipeline, warnings))
+            entries.append(_pipeline_entry(pipeline, warnings, on_destroy))
             adopted += [pipeline.model, pipeline.sync]
     snowflake, linkedin = pipelines[pairs.index(chosen)].snowflake, pipelines[pairs.index(chosen)].linkedin
     secrets = [SecretToSet(key, f"{found.origin}: configuration.{setting}")
                for found, names in ((snowflake, _SNOWFLAKE_SECRETS), (linkedin, _LINKEDIN_SECRETS))
                for setting, key in names.items()
                if setting in found.settings.get("secret_configuration", {})]
-    config = {f"{REFERENCE_PROJECT}:snowflake": _connection_entry(snowflake, _SNOWFLAKE_KEYS),
-              f"{REFERENCE_PROJECT}:linkedin": _connection_entry(linkedin, {"accounts"}),
+    config = {f"{REFERENCE_PROJECT}:snowflake": _connection_entry(snowflake, _SNOWFLAKE_KEYS, on_destroy),
+              f"{REFERENCE_PROJECT}:linkedin": _connection_entry(linkedin, {"accounts"}, on_destroy),
               f"{REFERENCE_PROJECT}:pipelines": entries}
     text = (f"# Stack {stack!r} of the reference project: existing Polytomic objects from "
-            f"{inventory.source}, adopted by id.\n# Set the secrets before `pulumi up`:\n"
+            f"{inventory.source}, adopted by id.\n# {ON_DESTROY_SAID[on_destroy]}\n"
+            "# Set the secrets before `pulumi up`:\n"
             + "".join(f"#   pulumi config set --secret {s.config_key} --stack {stack}\n" for s in secrets)
             + _yaml({"config": config}))
     return Rendering(files={f"Pulumi.{stack}.yaml": text}, adopted=(snowflake, linkedin, *adopted),
@@ -307,9 +318,9 @@ def _authenticated_once(snowflake: FoundObject) -> bool:
     return ("password" in secrets) != ("private_key" in secrets)
 
 
-def _connection_entry(found: FoundObject, keys: set[str]) -> dict[str, Any]:
+def _connection_entry(found: FoundObject, keys: set[str], on_destroy: str) -> dict[str, Any]:
     configuration = found.settings.get("configuration", {})
-    entry: dict[str, Any] = {"adopt_id": found.id}
+    entry: dict[str, Any] = {"adopt_id": found.id, "on_destroy": on_destroy}
     entry.update({k: v for k, v in configuration.items()
                   if k in keys and k not in ("accounts", "key_pair_auth")})
     if "accounts" in configuration:
@@ -319,7 +330,7 @@ def _connection_entry(found: FoundObject, keys: set[str]) -> dict[str, Any]:
     return entry
 
 
-def _pipeline_entry(pipeline: _Pipeline, warnings: list[str]) -> dict[str, Any]:
+def _pipeline_entry(pipeline: _Pipeline, warnings: list[str], on_destroy: str) -> dict[str, Any]:
     sync, model = pipeline.sync.settings, pipeline.model.settings
     identity = sync["identity"]
     entry: dict[str, Any] = {
@@ -336,7 +347,7 @@ def _pipeline_entry(pipeline: _Pipeline, warnings: list[str]) -> dict[str, Any]:
     entry["mode"] = sync["mode"]
     if "schedule" in sync:
         entry["schedule"] = dict(sync["schedule"])
-    entry["adopt"] = {"model": pipeline.model.id, "sync": pipeline.sync.id}
+    entry["adopt"] = {"model": pipeline.model.id, "sync": pipeline.sync.id, "on_destroy": on_destroy}
     # The reference program names each sync after its pipeline.
     derived = f"{model['name']} to LinkedIn Ads"
     if sync.get("name") != derived:

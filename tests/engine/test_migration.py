@@ -166,3 +166,34 @@ def test_an_exported_organization_is_adopted_by_the_reference_project_creating_n
 
     sync = emulator.api("GET", f"/api/syncs/{ids['sync']}").json()["data"]
     assert (sync["name"], sync["target"]["object"]) == ("Active users to LinkedIn Ads", NEWSLETTER)
+
+
+def test_destroying_an_exported_organization_keeps_every_object_made_by_hand(
+        emulator, reference_project, forget_stack):
+    ids = build_pipeline_by_hand(emulator)
+    stack_config = reference_project.directory / "stacks" / f"Pulumi.{STACK}.yaml"
+    exported = run_cli("export", "--connection", ids["linkedin"], "--stack", STACK,
+                       "--out", str(stack_config), env=reference_project.env)
+    forget_stack.append(reference_project)
+    adopt(reference_project, emulator, exported.stderr)
+    before = objects(emulator)
+
+    destroyed = reference_project.run("destroy", "--yes", "--skip-preview", "--stack", STACK)
+
+    assert objects(emulator) == before
+    assert "which this stack adopted" not in destroyed.stdout + destroyed.stderr
+
+
+def test_destroying_a_migrated_stack_deletes_the_adopted_objects_and_says_so(
+        emulator, reference_project, tmp_path, forget_stack):
+    _, out, (_, reference_steps) = migrate(emulator, tmp_path)
+    config = out / "reference-stack" / f"Pulumi.{STACK}.yaml"
+    (reference_project.directory / "stacks" / config.name).write_text(config.read_text())
+    forget_stack.append(reference_project)
+    adopt(reference_project, emulator, reference_steps)
+    sync_id = next(iter(objects(emulator)["syncs"]))
+
+    destroyed = reference_project.run("destroy", "--yes", "--skip-preview", "--stack", STACK)
+
+    assert f"deletes sync {sync_id}, which this stack adopted" in destroyed.stdout + destroyed.stderr
+    assert not objects(emulator)["syncs"] and not objects(emulator)["models"]

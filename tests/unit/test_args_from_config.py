@@ -72,7 +72,7 @@ def test_an_unknown_key_lists_the_allowed_keys():
 @pytest.mark.parametrize(("key", "value", "allowed"), [
     ("create", {"account": ACCOUNT, "type": "user_audience", "name": "N", "size": 3}, "account, name, type"),
     ("identity", {"source": "e", "target": "Email", "fn": "Equality"}, "function, source, target"),
-    ("adopt", {"models": "m-1"}, "model, sync"),
+    ("adopt", {"models": "m-1"}, "model, on_destroy, sync"),
 ], ids=["create", "identity", "adopt"])
 def test_an_unknown_key_inside_a_nested_object_lists_its_allowed_keys(key, value, allowed):
     entry = {key: value, **({"audience": None} if key == "create" else {})}

@@ -106,7 +106,10 @@ def test_export_prints_stack_config_and_the_secret_instructions(emulator, monkey
     assert main(["export", "--connection", ids["linkedin"], "--stack", "prod"]) == 0
     printed = capsys.readouterr()
     config = yaml.safe_load(printed.out)["config"]
-    assert config["polytomic-pipelines:pipelines"][0]["adopt"] == {"model": ids["model"], "sync": ids["sync"]}
+    assert config["polytomic-pipelines:pipelines"][0]["adopt"] == {"model": ids["model"], "sync": ids["sync"],
+                                                                   "on_destroy": "keep"}
+    assert config["polytomic-pipelines:snowflake"]["on_destroy"] == "keep"
+    assert "on_destroy: keep - `pulumi destroy` leaves these objects in Polytomic" in printed.err
     assert config["polytomic-pipelines:snowflake"]["adopt_id"] == ids["snowflake"]
     assert "pulumi config set --secret snowflakePassword" in printed.err
     for secret in (PASSWORD, *CREDENTIALS.values()):

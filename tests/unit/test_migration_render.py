@@ -132,18 +132,21 @@ def stack_config(state: str, stack: str = "prod") -> tuple[Any, Any]:
 def test_a_snowflake_to_linkedin_pipeline_becomes_reference_stack_config_with_adoption_ids():
     document, rendering = stack_config(pipeline_state())
     assert document == {"config": {
-        "polytomic-pipelines:snowflake": {"adopt_id": SNOWFLAKE["id"], "account": "uc193736182",
+        "polytomic-pipelines:snowflake": {"adopt_id": SNOWFLAKE["id"], "on_destroy": "delete",
+                                          "account": "uc193736182",
                                           "username": "loader", "dbname": "analytics",
                                           "warehouse": "load_wh", "name": "Warehouse"},
-        "polytomic-pipelines:linkedin": {"adopt_id": LINKEDIN["id"],
+        "polytomic-pipelines:linkedin": {"adopt_id": LINKEDIN["id"], "on_destroy": "delete",
                                          "accounts": ["512630692::urn:li:organization:28818517"]},
         "polytomic-pipelines:pipelines": [{
             "name": "Active users", "query": MODEL["configuration"]["query"],
             "audience": SYNC["target"]["object"], "fields": {"first_name": "FirstName"},
             "mode": "create", "schedule": {"frequency": "daily", "hour": "6", "minute": "0"},
-            "adopt": {"model": MODEL["id"], "sync": SYNC["id"]},
+            "adopt": {"model": MODEL["id"], "sync": SYNC["id"], "on_destroy": "delete"},
         }],
     }}
+    assert "on_destroy: delete - `pulumi destroy` deletes these objects" in \
+        rendering.files["Pulumi.prod.yaml"]
     assert [s.config_key for s in rendering.secrets] == [
         "snowflakePassword", "linkedinClientId", "linkedinClientSecret", "linkedinRefreshToken"]
 

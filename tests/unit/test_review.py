@@ -363,3 +363,22 @@ def test_a_sync_runs_settings_fingerprint_is_not_shown():
 def test_a_pipeline_component_is_not_counted_as_an_object():
     pipeline = {"op": "create", "urn": PIPELINE_URN, "newState": {"urn": PIPELINE_URN, "inputs": {}}}
     assert "| dev | ok | 1 | 0 | 0 | 0 |" in summary_of(document(pipeline, model_create()))
+
+
+def model_delete(**state_extra: Any) -> dict[str, Any]:
+    state = {"urn": MODEL_URN, "custom": True, "type": "pulumi-python:dynamic/polytomic:Model",
+             "parent": PIPELINE_URN, **state_extra}
+    return {"op": "delete", "urn": MODEL_URN, "detailedDiff": None,
+            "oldState": {**state, "inputs": {**model_inputs(OLD_QUERY), "adopt_id": "m-made-in-the-ui"}}}
+
+
+def test_deleting_an_adopted_object_needs_attention():
+    text = summary_of(document(model_delete()))
+    assert ("deletes model `newsletter-subscribers-model` (m-made-in-the-ui), which this stack "
+            "adopted (made outside it)") in text.split("### Needs attention", 1)[1]
+
+
+def test_an_adopted_object_kept_on_destroy_is_said_to_stay():
+    text = summary_of(document(model_delete(retainOnDelete=True)))
+    assert "forgets model `newsletter-subscribers-model` (m-made-in-the-ui), which this stack adopted; " \
+           "it stays in Polytomic" in text
