@@ -12,6 +12,7 @@ from .client import PolytomicClient
 from .discovery import creation_property_values, list_audiences
 from .doctor import add_command as add_doctor_command
 from .errors import PolytomicError
+from .leftovers import add_command as add_leftovers_command
 from .migration.commands import add_commands as add_migration_commands
 from .project_setup import add_command as add_init_project_command
 from .recovery import add_command as add_recover_command
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     add_migration_commands(commands)
     add_init_project_command(commands)
     add_recover_command(commands)
+    add_leftovers_command(commands)
     add_review_command(commands)
     add_doctor_command(commands)
     args = parser.parse_args(argv)
