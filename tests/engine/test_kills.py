@@ -44,6 +44,7 @@ def run_and_kill(project: Project, command: str, after: float) -> bool:
         stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         process.wait(timeout=after)
+        assert process.returncode == 0, f"`pulumi {command}` failed before it was killed"
         return False
     except subprocess.TimeoutExpired:
         kill_session(process.pid)
