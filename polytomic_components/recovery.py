@@ -61,8 +61,9 @@ _PROVIDERS: Mapping[str, type[PolytomicProvider]] = {
     f"{_TYPE_PREFIX}Model": ModelProvider,
     f"{_TYPE_PREFIX}Sync": SyncProvider,
 }
-#: The stack identity is minted locally (no API call): an interrupted create of it made nothing.
-_LOCAL_ONLY_TYPES = frozenset({f"{_TYPE_PREFIX}StackIdentity"})
+#: Creates that leave nothing to adopt: the stack identity is minted locally (no API call), and a
+#: first run is a sync execution, which the next `up` simply starts again.
+_LOCAL_ONLY_TYPES = frozenset({f"{_TYPE_PREFIX}StackIdentity", f"{_TYPE_PREFIX}SyncRun"})
 #: How far the service's clock (`created_at`) may be behind the clock that stamped the history:
 #: too little would pass over the object a crashed create made (a duplicate later); too much only
 #: makes a refusal likelier.

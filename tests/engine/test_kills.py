@@ -32,7 +32,7 @@ pytestmark = pytest.mark.engine
 #: Each request takes this long, so that a random kill lands inside a run, not after it.
 _LATENCY_MS = 150
 #: Kills land this long after the command started, at most (seconds).
-_LATEST_KILL = 12.0
+_LATEST_KILL = 6.0
 
 
 def run_and_kill(project: Project, command: str, after: float) -> bool:
@@ -89,7 +89,7 @@ def kill_and_recover(project: Project, emulator: Emulator, kills: int, seed: int
     try:
         while tally["killed"] < kills:
             command = "destroy" if deployed and chance.random() < 0.4 else "up"
-            after = chance.uniform(0.5, _LATEST_KILL)
+            after = chance.uniform(0.3, _LATEST_KILL)
             if run_and_kill(project, command, after):
                 tally["killed"] += 1
                 tally[f"{command}: {settle(project, command)}"] += 1

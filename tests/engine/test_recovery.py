@@ -19,6 +19,7 @@ import requests
 
 from polytomic_components.recovery import CLOCK_SKEW
 from tests.conftest import Emulator, Project
+from tests.front_end import FrontEnd
 
 pytestmark = pytest.mark.engine
 
@@ -28,7 +29,7 @@ _KINDS = {"Connection": "connections", "Model": "models", "Sync": "syncs"}
 AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
 #: Long enough that a create is still in flight when the test kills `pulumi up`...
 _LATENCY = 0.8
-#: ...and this long after the engine recorded it as pending, so its request has been sent.
+#: ...and this long after its request was sent (or the engine recorded it as pending).
 _IN_FLIGHT = 0.25
 
 
@@ -73,18 +74,30 @@ def kill_session(session: int) -> None:
 
 
 def crash_while_creating(project: Project, emulator: Emulator, kind: str = "Model",
-                         **faults: Any) -> list[str]:
+                         front_end: FrontEnd | None = None, **faults: Any) -> list[str]:
     """Start `pulumi up` and SIGKILL it (with its language host and provider) while it creates
     a `kind` (with the emulator's `faults` besides latency); return the URNs left pending once
-    Polytomic has answered the requests sent."""
+    Polytomic has answered the requests sent.
+
+    Through a `front_end`, the kill comes once the create's request has reached it (so Polytomic
+    makes the object); without one, shortly after the engine recorded the create as pending."""
     emulator.set_faults(latency_ms=int(_LATENCY * 1000), **faults)
+    env = {**project.env, **({"POLYTOMIC_DEPLOYMENT_URL": front_end.url} if front_end else {})}
+    if front_end:
+        front_end.perturb(None)
     process = subprocess.Popen(
         ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"],
-        cwd=project.directory, env=project.env, stdout=subprocess.DEVNULL,
+        cwd=project.directory, env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
+
+    def sent() -> bool:
+        if front_end is None:
+            return any(r["type"].endswith(f":{kind}") for r in pending_creates(project))
+        return ("POST", f"/api/{_KINDS[kind]}") in front_end.seen
+
     try:
-        while not any(r["type"].endswith(f":{kind}") for r in pending_creates(project)):
+        while not sent():
             assert process.poll() is None, f"`pulumi up` ended before it created a {kind}"
             assert time.monotonic() < deadline, f"no {kind} create began within 300 s"
             time.sleep(0.02)
@@ -99,12 +112,13 @@ def crash_while_creating(project: Project, emulator: Emulator, kind: str = "Mode
 
 @pytest.fixture
 def crashed(request: pytest.FixtureRequest, reference_project: Project, emulator: Emulator,
-            ) -> Iterator[list[str]]:
+            front_end: FrontEnd) -> Iterator[list[str]]:
     """The dev stack of the reference project after a `pulumi up` killed while creating models
     (or the kind given as the fixture's parameter): the URNs left pending."""
     try:
         reference_project.run("stack", "select", "--create", "dev")
-        yield crash_while_creating(reference_project, emulator, getattr(request, "param", "Model"))
+        yield crash_while_creating(reference_project, emulator, getattr(request, "param", "Model"),
+                                   front_end)
     finally:
         # However the test ended, the stack is unlocked so the project fixture can destroy it.
         reference_project.run("cancel", "--yes", "--stack", "dev", check=False)
@@ -217,7 +231,7 @@ def test_recover_without_yes_prints_the_plan_and_changes_nothing(crashed, refere
     assert [op["resource"]["urn"] for op in exported(reference_project)["pending_operations"]] == crashed
 
 
-def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, emulator):
+def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, emulator, front_end):
     """Only objects created after the stack's last finished operation can be the crashed
     create's: an older look-alike (another stack's, an earlier orphan) is never taken."""
     reference_project.run("stack", "select", "--create", "dev")
@@ -232,7 +246,7 @@ def test_an_older_object_with_the_same_inputs_is_left_alone(reference_project, e
     for key, value in {"name": "webinar", "query": query, "audience": AUDIENCE}.items():
         reference_project.run("config", "set", "--path", f"pipelines[2].{key}", value, "--stack", "dev")
     try:
-        crash_while_creating(reference_project, emulator)
+        crash_while_creating(reference_project, emulator, "Model", front_end)
         result = recover(reference_project, "--yes")
     finally:
         reference_project.run("cancel", "--yes", "--stack", "dev", check=False)

@@ -304,3 +304,12 @@ def test_the_recovered_deployment_records_the_found_object_and_no_pending_operat
     assert recovered["pending_operations"] == []
     assert recovered["resources"][-1] == {**pending, "id": made, "outputs": pending["inputs"]}
     assert exported["deployment"]["pending_operations"]  # the export itself is left as it was
+
+
+def test_an_interrupted_first_run_is_cleared_for_the_next_up_to_start_again(settings):
+    run = resource("SyncRun", "users-first-run", {"sync_id": "s-1", "fingerprint": "f"})
+
+    plan = plan_recovery(deployment(resources=[], pending=[run]), settings)
+
+    assert [(d.action, d.reason) for d in plan.decisions] == [
+        ("clear", "nothing of it exists outside the state")]
