@@ -14,6 +14,7 @@ made (on an emulator: also if any connection, model or sync differs from the sta
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ RUN_PREFIX = f"{LIVE_PREFIX}-{uuid.uuid4().hex[:6]}"
 #: The one audience the suite writes to, reused by every run on an account: the API cannot delete
 #: an audience, so a run must not mint one.
 REUSED_AUDIENCE = f"{LIVE_PREFIX} reused audience"
+_STACK_NUMBERS = itertools.count(1)
 #: Polytomic collections in the order they can be deleted (a sync uses a model uses a connection).
 COLLECTIONS = ("syncs", "models", "connections")
 
@@ -301,7 +303,8 @@ def live_stack(live_account: Account, engine_env: dict[str, str], tmp_path: Path
         shutil.copy(REPO_ROOT / "stacks" / "__main__.py", directory / "stacks" / "__main__.py")
         for venv in (directory / ".venv", directory / "stacks" / ".venv"):  # the project's virtualenv
             venv.symlink_to(REPO_ROOT / ".venv")
-        prefix = f"{RUN_PREFIX}-{request.node.name[5:25].rstrip('_')}-{len(made)}"
+        # Unique in the session (it names the stack too), and says which test made the objects.
+        prefix = f"{RUN_PREFIX}-{next(_STACK_NUMBERS)}-{request.node.name[5:25].rstrip('_')}"
         stack = LiveStack(directory, prefix, {
             **engine_env, "POLYTOMIC_DEPLOYMENT_URL": live_account.url,
             "POLYTOMIC_API_KEY": live_account.api_key}, prefix)
