@@ -293,6 +293,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--at", metavar="REV", help="measure this commit instead of the working tree")
     parser.add_argument("--baseline", metavar="REV", action="append", default=[],
                         help="also measure the library at REV, interleaved (repeatable)")
+    parser.add_argument("--without-floor", action="store_true",
+                        help="the library only (for --scale on a busy machine: half the time, no ratios)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args(argv)
     if args.sizes is None:
@@ -316,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.at:
             source = scratch / "source"
             revision = extract_commit(args.at, source)
-        sources = {"floor": source, "library": source}
+        sources = {"library": source} if args.without_floor else {"floor": source, "library": source}
         baselines = []
         for rev in args.baseline:
             commit = extract_commit(rev, scratch / f"source-{rev}")
