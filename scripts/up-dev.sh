@@ -8,7 +8,9 @@
 #   ./scripts/up-dev.sh --account --apply  that preview, then the update of that account
 #
 # Other arguments go to pulumi. State (Pulumi's and the emulator's) lives under .polytomic/, so a
-# second run finds everything in place and changes nothing.
+# second run finds everything in place and changes nothing. Each Polytomic organization that
+# --account reaches gets a state of its own (.polytomic/accounts/<host>-<organization id>/): the
+# emulator run's objects, or another deployment's, are never taken for that account's.
 set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo_root/scripts/bootstrap.sh"
@@ -48,6 +50,28 @@ if [ "$account" = true ]; then
          "polytomic:deploymentUrl and polytomic:apiKey)" >&2
     exit 2
   fi
+  # The stack's config (which wins over the environment) is read here, where the stack exists; the
+  # organization behind the key names the state folder of that account.
+  organization="$(pulumi config --stack dev --show-secrets --json | python -c '
+import json, re, sys
+from urllib.parse import urlsplit
+from polytomic_components.client import PolytomicClient
+from polytomic_components.errors import PolytomicError
+from polytomic_components.settings import Settings
+config = {key: item.get("value") for key, item in json.load(sys.stdin).items()}
+try:
+    settings = Settings.from_config({k: v for k, v in config.items() if isinstance(v, str)})
+    with PolytomicClient(settings) as client:
+        me = client.me()
+except PolytomicError as error:
+    sys.exit(f"up-dev: cannot reach the account: {error}")
+folder = urlsplit(settings.deployment_url).netloc + "-" + str(me["organization_id"])
+print(re.sub(r"[^A-Za-z0-9.-]+", "_", folder))
+')"
+  export PULUMI_BACKEND_URL="file://$state_dir/accounts/$organization"
+  mkdir -p "$state_dir/accounts/$organization"
+  echo "up-dev: Pulumi state for this account: .polytomic/accounts/$organization" >&2
+  pulumi stack select --create dev --non-interactive >/dev/null
   if [ "$apply" = false ]; then
     echo "up-dev: previewing the dev stack against Polytomic at $url; nothing is written" >&2
     pulumi preview --stack dev --non-interactive "${pulumi_args[@]}"

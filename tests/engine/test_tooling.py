@@ -7,6 +7,7 @@ own files, as the official Pulumi GitHub Actions and Pulumi Deployments do.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,25 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, tracked_copy
 
 pytestmark = pytest.mark.engine
 
-
-def tracked_copy(destination: Path) -> Path:
-    """The files git tracks or would add, symlinks kept as links (stacks/.venv -> ../.venv)."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO_ROOT, check=True, capture_output=True)
-    for name in filter(None, listed.stdout.decode().split("\0")):
-        source, target = REPO_ROOT / name, destination / name
-        if not source.exists() and not source.is_symlink():
-            continue  # deleted in the working tree, not yet committed
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        else:
-            shutil.copy2(source, target)
-    return destination
+README = (REPO_ROOT / "README.md").read_text()
 
 
 def without_test_venv(env: dict[str, str]) -> dict[str, str]:
@@ -86,6 +73,69 @@ def test_the_policy_pack_runs_with_the_virtualenv_pulumi_install_made(installed_
     preview = run(["pulumi", "preview", "--stack", "prod", "--non-interactive",
                    "--policy-pack", "polytomic_components/policy"], installed_clone, env)
     assert "✅ polytomic@v" in preview.stdout
+
+
+# --- the README's commands, as written ------------------------------------------------------
+
+
+def readme_commands(heading: str, **replacements: str) -> str:
+    """The shell blocks under a README heading, in order, with each `export NAME=...` placeholder line
+    left out (the test's environment sets those, a real value for what the reader fills in) and
+    `replacements` made (the emulator for the real service)."""
+    section = re.split(r"^## ", README.split(f"\n## {heading}\n", 1)[1], flags=re.M)[0]
+    blocks = re.findall(r"^```(?:bash)?\n(.*?)^```$", section, re.S | re.M)
+    assert blocks, f"no command block under {heading!r}"
+    kept = [line for block in blocks for line in block.splitlines()
+            if not re.match(r"export \w+=\S*\.\.\.(\s|$)", line)]
+    text = "\n".join(kept) + "\n"
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def with_clone_venv(env: dict[str, str], clone: Path) -> dict[str, str]:
+    """What `source scripts/bootstrap.sh` (or activating .venv) gives the README's commands."""
+    return {**env, "PATH": f"{clone / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"}
+
+
+def test_the_readmes_real_account_commands_run_against_the_emulator(installed_clone, engine_env, emulator):
+    env = {k: v for k, v in clone_env(engine_env, emulator).items() if k != "POLYTOMIC_DEPLOYMENT_URL"}
+    env = with_clone_venv(env, installed_clone)
+    commands = readme_commands("Pointing it at a real Polytomic account",
+                               **{"https://app.polytomic.com": emulator.url})
+    result = subprocess.run(["bash", "-e", "-c", commands], cwd=installed_clone, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{commands}\n{result.stdout}\n{result.stderr}"
+    assert re.search(r"\+ \d+ to create", result.stdout)
+    # doctor probes with requests the service refuses (400); nothing is written
+    assert [r for r in emulator.writes() if r["status"] < 400] == []
+
+
+def test_the_readmes_review_pipeline_commands_run_as_written(installed_clone, engine_env, emulator,
+                                                            postgres_session):
+    backend = postgres_session.database()
+    # PULUMI_SKIP_CONFIRMATIONS: the reader's "yes" to `pulumi up`'s question.
+    env = {**clone_env(engine_env, emulator), "PULUMI_BACKEND_URL": backend.backend_url,
+           "PULUMI_SKIP_CONFIRMATIONS": "true"}
+    commands = readme_commands("Review pipelines")
+    assert "export PULUMI_BACKEND_URL=postgres://..." in README  # the placeholder the test fills
+    result = subprocess.run(["bash", "-e", "-c", commands], cwd=installed_clone, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{commands}\n{result.stdout}\n{result.stderr}"
+    assert re.search(r"\+ \d+ created", result.stdout)
+    assert len(emulator.api("GET", "/api/syncs").json()["data"]) == 2
+    assert any(key.endswith("stacks/polytomic-pipelines/dev.json") for key in backend.keys(".pulumi/"))
+
+
+def test_the_readmes_policy_command_runs_as_written(installed_clone, engine_env, emulator):
+    env = clone_env(engine_env, emulator)
+    run(["pulumi", "stack", "select", "--create", "prod", "--non-interactive"], installed_clone, env)
+    commands = readme_commands("Policy pack")
+    result = subprocess.run(["bash", "-e", "-c", commands], cwd=installed_clone, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{commands}\n{result.stdout}\n{result.stderr}"
+    assert "✅ polytomic@v" in result.stdout
 
 
 # --- scripts/bootstrap.sh -------------------------------------------------------------------
@@ -181,3 +231,18 @@ def test_up_dev_without_account_refuses_a_dev_stack_configured_for_a_service(che
     assert result.returncode == 2
     assert "sets polytomic:deploymentUrl, which would win over the emulator" in result.stderr
     assert emulator.writes() == []
+
+
+def test_up_dev_with_account_keeps_that_accounts_state_apart_from_the_emulator_run(checkout, emulator):
+    assert up_dev(checkout).returncode == 0  # the main job: its own emulator, its own state
+    result = up_dev(checkout, "--account", "--apply", POLYTOMIC_DEPLOYMENT_URL=emulator.url,
+                    POLYTOMIC_API_KEY=emulator.api_key)
+    assert result.returncode == 0, result.stderr
+    host = emulator.url.removeprefix("http://").replace(":", "_")
+    assert f"Pulumi state for this account: .polytomic/accounts/{host}-" in result.stderr
+    assert re.search(r"\+ \d+ created", result.stdout), result.stdout  # created here, not "unchanged"
+    syncs = emulator.api("GET", "/api/syncs").json()["data"]
+    assert len(syncs) == 2
+    audiences = json.loads(result.stdout.split("Audiences:", 1)[1])
+    assert set(audiences.values()) <= {sync["target"]["object"] for sync in (
+        emulator.api("GET", f"/api/syncs/{s['id']}").json()["data"] for s in syncs)}
