@@ -116,9 +116,9 @@ def init_project(directory: Path, language: str | None = None,
     say(f"wrote the polytomic component provider to {PLUGIN_DIR}/")
     _install_plugin_venv(directory, wheel)
     say(f"installed it into its virtualenv {VENV_DIR}/ (not to be committed)")
-    if _set_project_settings(settings_file, settings):
-        say(f"set packages.polytomic: {PLUGIN_DIR} and runtime.options.virtualenv: {VENV_DIR} "
-            "in Pulumi.yaml")
+    done = "set" if _set_project_settings(settings_file, settings) else "kept"
+    say(f"{done} packages.polytomic: {PLUGIN_DIR} and runtime.options.virtualenv: {VENV_DIR} "
+        "in Pulumi.yaml")
     schema = _schema(directory, tools)
     if found == "typescript":
         _generate_nodejs_sdk(directory, schema, tools)
@@ -356,8 +356,12 @@ def _write_new_project(directory: Path, language: str) -> None:
         raise ProjectSetupError(f"--language {language!r}: use one of {', '.join(RUNTIMES.values())}")
     directory.mkdir(parents=True, exist_ok=True)
     name = directory.name
-    files: dict[str, str] = {"Pulumi.yaml": yaml.safe_dump({"name": name, "runtime": runtime},
-                                                           sort_keys=False)}
+    # Written with the settings init_project sets, so that it leaves this file (and its comment) as is.
+    settings: dict[str, Any] = {"name": name, "runtime": {"name": runtime, "options": {
+        "virtualenv": "venv" if language == "python" else str(VENV_DIR)}}}
+    if language != "python":
+        settings["packages"] = {"polytomic": str(PLUGIN_DIR)}
+    files = {"Pulumi.yaml": yaml.safe_dump(settings, sort_keys=False)}
     example = f"the reference project stacks/{language}/ of polytomic_components"
     if language == "typescript":
         files["package.json"] = json.dumps(

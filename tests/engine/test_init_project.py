@@ -1,7 +1,9 @@
-"""`init-project` from nothing: a new TypeScript project, given the README's program, deploys.
+"""`init-project` from nothing: new projects of each language get to a working preview.
 
-The program is taken from the README as it stands (the block after `<!-- typescript example -->`),
-so the README's instructions are what is tested.
+A new TypeScript project is given the README's program as it stands (the block after
+`<!-- typescript example -->`) and deployed, so the README's instructions are what is tested. New
+YAML and Python projects are given one pipeline on existing connections and previewed without an
+API key (shape checks only), which loads the provider from the project's own virtualenv.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from ..conftest import REPO_ROOT, Project, script_bin_dir
 
@@ -60,4 +63,54 @@ def test_a_new_typescript_project_with_the_readme_program_deploys(engine_env, em
         assert emulator.state()["syncs"] == before["syncs"] + 2
     finally:
         project.run("destroy", "--yes", check=False)
+        project.run("stack", "rm", "--yes", "--force", "dev", check=False)
+
+
+PIPELINE_ARGS = {
+    "modelName": "Trial signups",
+    "query": "SELECT email, first_name FROM users",
+    "sourceConnectionId": "0a4c7ad1-2b35-4c5e-9d5a-3f0e6b1c2d10",
+    "destinationConnectionId": "7f3e2a10-8c4b-4d2e-a1f5-6b7c8d9e0f21",
+    "audienceId": "512630692::urn:li:organization:28818517~user_audience.29728401",
+    "fields": {"first_name": "FirstName"},
+}
+PYTHON_PROGRAM = f"""from polytomic_components import LinkedInAudiencePipeline, LinkedInAudiencePipelineArgs
+
+LinkedInAudiencePipeline("trial-signups", LinkedInAudiencePipelineArgs(
+    model_name={PIPELINE_ARGS["modelName"]!r}, query={PIPELINE_ARGS["query"]!r},
+    source_connection_id={PIPELINE_ARGS["sourceConnectionId"]!r},
+    destination_connection_id={PIPELINE_ARGS["destinationConnectionId"]!r},
+    audience_id={PIPELINE_ARGS["audienceId"]!r}, fields={PIPELINE_ARGS["fields"]!r}))
+"""
+
+
+def declare_pipeline(directory, language: str) -> None:
+    if language == "python":
+        (directory / "__main__.py").write_text(PYTHON_PROGRAM)
+        return
+    settings_file = directory / "Pulumi.yaml"
+    settings = yaml.safe_load(settings_file.read_text())
+    settings["resources"] = {"trial-signups": {"type": "polytomic:LinkedInAudiencePipeline",
+                                               "properties": PIPELINE_ARGS}}
+    settings_file.write_text(yaml.safe_dump(settings, sort_keys=False))
+
+
+@pytest.mark.parametrize("language", ["yaml", "python"])
+def test_a_new_project_previews_a_pipeline(engine_env, tmp_path, language):
+    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
+    if language == "yaml":
+        env["PATH"] = os.pathsep.join([str(script_bin_dir("install-pulumi-yaml.sh")), env["PATH"]])
+    directory = tmp_path / "my-pipelines"
+    init = subprocess.run([sys.executable, "-m", "polytomic_components", "init-project", str(directory),
+                           "--language", language], env=env, capture_output=True, text=True, timeout=1200)
+    assert init.returncode == 0, init.stdout + init.stderr
+    declare_pipeline(directory, language)
+
+    project = Project(directory, env)
+    project.run("stack", "init", "dev")
+    try:
+        preview = project.run("preview")
+        assert "trial-signups-sync" in preview.stdout
+        assert "no Polytomic API key is configured" in preview.stdout
+    finally:
         project.run("stack", "rm", "--yes", "--force", "dev", check=False)

@@ -67,3 +67,12 @@ def test_a_new_project_never_overwrites_a_file(tmp_path):
         project_setup._write_new_project(tmp_path, "typescript")
     assert (tmp_path / "index.ts").read_text() == "// mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.ts"]
+
+
+@pytest.mark.parametrize("language", ["typescript", "go", "yaml"])
+def test_a_new_project_is_written_with_the_settings_already_in_place(tmp_path, language):
+    project_setup._write_new_project(tmp_path, language)
+    settings_file = tmp_path / "Pulumi.yaml"
+    written = settings_file.read_text()
+    assert not project_setup._set_project_settings(settings_file, yaml.safe_load(written))
+    assert settings_file.read_text() == written
