@@ -41,11 +41,19 @@ if [ "$language" = nodejs ] && command -v pulumi-language-nodejs >/dev/null 2>&1
   dirname "$(command -v pulumi-language-nodejs)"
   exit 0
 fi
-if [ -x "$bin_dir/${binaries[-1]}" ]; then
-  log "using cached $language language host in $bin_dir"
-  echo "$bin_dir"
-  exit 0
-fi
+cached() {
+  if [ -x "$bin_dir/${binaries[-1]}" ]; then
+    log "using cached $language language host in $bin_dir"
+    echo "$bin_dir"
+    exit 0
+  fi
+}
+cached
+# One build at a time (test sessions of several checkouts share the cache); a waiter then finds it.
+mkdir -p "$(dirname "$(dirname "$bin_dir")")"
+exec 9>"$(dirname "$(dirname "$bin_dir")")/.build.lock"
+flock 9
+cached
 command -v go >/dev/null 2>&1 || {
   log "no $language language host on PATH and no Go toolchain to build one."
   log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go >= 1.26, then re-run."
@@ -98,7 +106,9 @@ case "$language" in
 esac
 
 chmod 0755 "$staging"
+# Earlier builds of this language (another pin or patch) are not used again.
+rm -rf "$(dirname "$(dirname "$bin_dir")")"/v*
 mkdir -p "$(dirname "$bin_dir")"
-rm -rf "$bin_dir" && mv "$staging" "$bin_dir"
+mv "$staging" "$bin_dir"
 log "installed ${binaries[*]} into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
 echo "$bin_dir"
