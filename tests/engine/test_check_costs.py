@@ -101,6 +101,15 @@ def test_a_refreshed_unchanged_stack_previews_with_no_api_call(polytomic_stack, 
     assert emulator.requests_log() == []
 
 
+def test_an_unchanged_up_after_a_refresh_makes_no_api_call(polytomic_stack, emulator):
+    stack = polytomic_stack(on_a_new_connection(QUERY, required_fields=["email"]))
+    stack.up(on_output=quiet)
+    stack.refresh(on_output=quiet)
+    emulator.clear_requests_log()
+    assert stack.up(on_output=quiet).summary.resource_changes == {"same": 4}
+    assert emulator.requests_log() == []
+
+
 def test_preview_with_refresh_of_an_unchanged_stack_only_reads(polytomic_stack, emulator):
     stack = polytomic_stack(on_a_new_connection(QUERY, required_fields=["email"]))
     stack.up(on_output=quiet)
