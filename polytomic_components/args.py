@@ -13,13 +13,16 @@ program get the same checks and the same messages, with the full path of the key
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 import pulumi
 
-from .errors import PolytomicError
+from .errors import ArgumentError, did_you_mean, unknown_key
 from .resources.sync import (
     _LOGIC_TOKEN,
     FILTER_FUNCTIONS,
@@ -46,50 +49,33 @@ _LONGEST_SHOWN_VALUE = 80
 
 T = TypeVar("T")
 
-
-class ArgumentError(PolytomicError, ValueError):
-    """An argument or stack-config value that cannot work: which key, what was given, what is expected.
-
-    `key_path` is the key's path from the object being built (`schedule.hour`, `fields[0].target`);
-    a caller building a bigger object prefixes it with `under`. `names` are argument names quoted
-    in the problem as `{0}`, `{1}`, so that stack config can show them under its own key names.
-    """
-
-    def __init__(self, key_path: str, problem: str, *, names: tuple[str, ...] = ()) -> None:
-        self.key_path, self.problem, self.names = key_path, problem, names
-        problem = problem.format(*(f"`{n}`" for n in names)) if names else problem
-        super().__init__(f"{key_path}: {problem}" if key_path else problem)
-
-    def __str__(self) -> str:
-        return self.message
-
-    def under(self, prefix: str) -> ArgumentError:
-        """The same error seen from the object that holds `prefix`."""
-        return ArgumentError(_join(prefix, self.key_path), self.problem, names=self.names)
-
-    def renamed(self, names: Mapping[str, str]) -> ArgumentError:
-        """The same error with argument names shown as the config keys `names` maps them to."""
-        head, dot, rest = self.key_path.partition(".")
-        head, bracket, index = head.partition("[")
-        key_path = f"{names.get(head, head)}{bracket}{index}{dot}{rest}"
-        return ArgumentError(key_path, self.problem, names=tuple(names.get(n, n) for n in self.names))
-
-
-def _join(prefix: str, path: str) -> str:
-    if not path:
-        return prefix
-    return f"{prefix}{path}" if not prefix or path.startswith("[") else f"{prefix}.{path}"
+__all__ = ["ArgumentError"]  # re-exported: its home is `errors`, users meet it here
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    """`value` as the user wrote it, in the words of YAML/JSON, which every front door reads:
+    `'text'`, `5 (a number)`, `true (true/false)`, `["a"] (a list)`, `{...} (an object)`."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # YAML and JSON doors hand over 5 as 5.0
+    if value is None or isinstance(value, str):
+        text = repr(value) if isinstance(value, str) else "nothing"
+    else:
+        try:
+            text = json.dumps(value, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
     if len(text) > _LONGEST_SHOWN_VALUE:
         text = text[:_LONGEST_SHOWN_VALUE - 3] + "..."
-    return text if isinstance(value, str) or value is None else f"{text} ({type(value).__name__})"
+    if value is None or isinstance(value, str):
+        return text
+    kind = ("true/false" if isinstance(value, bool) else "a number" if isinstance(value, (int, float))
+            else "an object" if isinstance(value, Mapping)
+            else "a list" if isinstance(value, (list, tuple)) else f"a {type(value).__name__}")
+    return f"{text} ({kind})"
 
 
-def _wrong(path: str, expected: str, given: Any) -> ArgumentError:
-    return ArgumentError(path, f"expected {expected}; got {_shown(given)}")
+def _wrong(path: str, expected: str, given: Any, suffix: str = "") -> ArgumentError:
+    return ArgumentError(path, f"expected {expected}; got {_shown(given)}{suffix}")
 
 
 def _is_output(value: Any) -> bool:
@@ -148,7 +134,7 @@ def _label(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def _one_of(allowed: tuple[str, ...]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value not in allowed:
-            raise _wrong(attribute.name, f"one of {', '.join(allowed)}", value)
+            raise _wrong(attribute.name, f"one of {', '.join(allowed)}", value, did_you_mean(value, allowed))
     return validate
 
 
@@ -174,30 +160,67 @@ def from_config(cls: type[T], value: Any, path: str, *, ignore: Iterable[str] = 
 
     Config keys are the argument names, except where `cls.config_keys` names them otherwise;
     `given` are arguments that do not come from config (connection ids, secrets) and so are not
-    accepted as keys; keys in `ignore` are accepted and left to the caller.
+    accepted as keys; keys in `ignore` are accepted and left to the caller. Every problem of the
+    object is reported at once: unknown keys (with the closest allowed one), missing keys, and
+    each bad value.
     """
     config_keys: Mapping[str, str] = getattr(cls, "config_keys", {})
     fields = [f for f in attrs.fields(cast(Any, cls)) if f.name not in given]
     by_key = {config_keys.get(f.name, f.name): f for f in fields}
     allowed = sorted({*by_key, *ignore})
     if not isinstance(value, Mapping):
-        raise _wrong(path, f"an object with the keys {', '.join(allowed)}", value)
-    unknown = sorted(str(k) for k in value if k not in allowed)
-    if unknown:
-        raise ArgumentError(_join(path, unknown[0]), f"unknown key; allowed keys: {', '.join(allowed)}")
-    missing = [key for key, f in by_key.items() if f.default is attrs.NOTHING and key not in value]
-    if missing:
-        raise ArgumentError(_join(path, missing[0]), "is required")
+        raise _wrong(path, "an object with the keys " + ", ".join(allowed), value)
+    problems = [unknown_key(str(k), allowed) for k in sorted(str(k) for k in value if k not in allowed)]
+    problems += [ArgumentError(key, "is required") for key, f in by_key.items()
+                 if f.default is attrs.NOTHING and key not in value]
     arguments = {by_key[k].name: v for k, v in value.items() if k in by_key}
     try:
+        if problems:  # the values' own problems too, before the first one stops the build
+            raise ArgumentError.of([*problems, *every_problem(cls, arguments)])
         return cls(**arguments, **given)
     except ArgumentError as error:
         raise error.renamed(config_keys).under(path) from None
 
 
+def every_problem(cls: type[Any], arguments: Mapping[str, Any]) -> list[ArgumentError]:
+    """The problem of each argument of `cls` in `arguments`, each converted and validated alone."""
+    problems = []
+    for field in attrs.fields(cls):
+        if field.name not in arguments:
+            continue
+        try:
+            value, converter = arguments[field.name], field.converter
+            if isinstance(converter, attrs.Converter):
+                value = converter.__call__(value, None, field)  # type: ignore[operator]
+            elif converter is not None:
+                value = converter(value)
+            if field.validator is not None:
+                field.validator(None, field, value)
+        except ArgumentError as error:
+            problems.append(error)
+    return problems
+
+
+def _reports_every_problem(cls: type[T]) -> type[T]:
+    """Make `cls(...)` report the problem of every bad argument at once, not the first alone."""
+    build = cls.__init__
+
+    @functools.wraps(build)
+    def __init__(self: Any, **arguments: Any) -> None:
+        try:
+            build(self, **arguments)
+        except ArgumentError as first:
+            problems = every_problem(cls, arguments)
+            raise (ArgumentError.of(problems) if len(problems) > 1 else first) from None
+
+    cls.__init__ = __init__  # type: ignore[method-assign]
+    return cls
+
+
 # --- the arguments -----------------------------------------------------------------------------
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class SnowflakeSource:
     """Settings for a new Snowflake connection: a password, or a key pair (recommended)."""
@@ -250,6 +273,7 @@ def _accounts(value: Any) -> tuple[str, ...]:
     return accounts
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class LinkedInDestination:
     """Settings for a new LinkedIn Ads connection.
@@ -288,6 +312,7 @@ class LinkedInDestination:
         return {k: v for k, v in secrets.items() if v is not None}
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class NewAudience:
     """A LinkedIn audience the sync creates (the guide's step 6)."""
@@ -300,6 +325,7 @@ class NewAudience:
         return {"account": self.account, "type": self.type, "name": self.name}
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class FieldMapping:
     """One model field written to one target field, e.g. ``first_name`` → ``FirstName``, with the
@@ -322,6 +348,7 @@ class FieldMapping:
         return {key: value for key, value in settings.items() if value is not None}
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class RowFilter:
     """A condition on a model field that a row must meet to be synced, e.g. ``country``
@@ -342,6 +369,7 @@ class RowFilter:
         return {key: value for key, value in condition.items() if value is not None}
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class ValueOverride:
     """A value synced instead of a model field's own where the field meets a condition, e.g.
@@ -368,6 +396,7 @@ def _identity_function(value: Any) -> Any:
     return canonical.get(value.lower(), value) if isinstance(value, str) else value
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class IdentityMapping:
     """How a model row is matched to a target record, e.g. ``email`` → ``Email`` by equality.
@@ -390,6 +419,7 @@ def _identity(value: Any, field: attrs.Attribute[Any]) -> IdentityMapping:
     return from_config(IdentityMapping, value, field.name)
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class PipelineAdoption:
     """Existing Polytomic objects a pipeline manages instead of creating its own.
@@ -475,24 +505,44 @@ def _whole_number(value: Any) -> Any:
 
 
 def _schedule(value: Any) -> dict[str, Any]:
+    """The schedule the API takes; every problem of it at once (`{frequency: dayly, hour: 25}` has two)."""
     if not isinstance(value, Mapping):
         raise _wrong("schedule", "an object such as {frequency: daily, hour: 6, minute: 0}", value)
-    unknown = sorted(str(k) for k in value if k not in SCHEDULE_FIELDS)
-    if unknown:
-        raise ArgumentError(f"schedule.{unknown[0]}",
-                            f"unknown key; allowed keys: {', '.join(SCHEDULE_FIELDS)}")
-    if "frequency" not in value:
-        raise ArgumentError("schedule.frequency", f"is required; use one of: {', '.join(FREQUENCIES)}")
-    schedule = {k: _whole_number(v) if k in _NUMERIC_SCHEDULE_KEYS else v for k, v in value.items()}
+    problems = [unknown_key(str(k), SCHEDULE_FIELDS).under("schedule")
+                for k in sorted(str(k) for k in value if k not in SCHEDULE_FIELDS)]
+    schedule = {k: _whole_number(v) if k in _NUMERIC_SCHEDULE_KEYS else v
+                for k, v in value.items() if k in SCHEDULE_FIELDS}
     for key in ("frequency", "day_of_week", *_NUMERIC_SCHEDULE_KEYS):
         if key in schedule and not isinstance(schedule[key], str):
-            raise _wrong(f"schedule.{key}", "text" if key in ("frequency", "day_of_week") else
-                         "a whole number", schedule[key])
-    # The Sync provider's own check knows each frequency's keys and ranges; ask it, not a copy.
-    problem = next(iter(check_schedule(schedule)), None)
-    if problem is not None:
-        raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
+            problems.append(_wrong(f"schedule.{key}", "text" if key in ("frequency", "day_of_week") else
+                                   "a whole number", schedule[key]))
+    if "frequency" not in schedule and "frequency" not in value:
+        problems.append(ArgumentError("schedule.frequency",
+                                      f"is required; use one of: {', '.join(FREQUENCIES)}"))
+    elif "frequency" in schedule:
+        # The Sync provider's own check knows each frequency's keys and ranges; ask it, not a copy.
+        reported = {p.key_path for p in problems}
+        problems += [_from_check(problem.property, problem.reason, value)
+                     for problem in check_schedule(schedule) if problem.property not in reported]
+    if problems:
+        raise ArgumentError.of(problems)
     return schedule
+
+
+def _from_check(path: str, reason: str, given: Mapping[str, Any]) -> ArgumentError:
+    """A Sync provider check failure as an argument error: the schedule keys it quotes become
+    names (shown in each front door's words); a mistyped frequency gets its closest value."""
+    reason = reason.removeprefix(f"{path}: ")
+    names = re.findall(r"schedule\.\w+", reason)
+    for index, name in enumerate(names):
+        reason = reason.replace(name, f"{{{index}:bare}}", 1)
+    if path == "schedule.frequency":
+        reason += did_you_mean(given.get("frequency"), FREQUENCIES)
+    written = given.get(path.removeprefix("schedule."))
+    if isinstance(written, (int, float)) and not isinstance(written, bool):
+        # Checked as the API's text ('25'), shown as the user wrote it (25).
+        reason = reason.replace(repr(_whole_number(written)), _shown(written).split(" (")[0], 1)
+    return ArgumentError(path, reason, names=names)
 
 
 def _timeout(value: Any) -> int:
@@ -504,6 +554,7 @@ def _timeout(value: Any) -> int:
     return value
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class FirstRun:
     """The first-run gate: after its sync is created or changed, `pulumi up` runs the sync once,
@@ -529,6 +580,7 @@ def _first_run(value: Any, field: attrs.Attribute[Any]) -> FirstRun | None:
 _NOT_SYNC_SETTINGS = ("source", "destination", "first_run")
 
 
+@_reports_every_problem
 @attrs.frozen(kw_only=True)
 class LinkedInAudiencePipelineArgs:
     """Everything one Snowflake → LinkedIn Ads audience pipeline needs.
@@ -598,9 +650,10 @@ class LinkedInAudiencePipelineArgs:
             return
         # The Sync provider's own check knows how the API labels filters and reads the logic.
         conditions = normalise_filters([{"label": f.label} for f in self.filters])
-        problem = next(iter(check_filter_logic(self.filter_logic, conditions)), None)
-        if problem is not None:
-            raise ArgumentError(problem.property, problem.reason.removeprefix(f"{problem.property}: "))
+        problems = [_from_check(p.property, p.reason, {})
+                    for p in check_filter_logic(self.filter_logic, conditions)]
+        if problems:
+            raise ArgumentError.of(problems)
 
     def sync_settings(self) -> dict[str, Any]:
         """What the pipeline's model and sync are made of (values may be Outputs): the first-run

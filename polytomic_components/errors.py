@@ -1,6 +1,8 @@
-"""Errors raised by the Polytomic client.
+"""Errors of this package: the Polytomic client's, and arguments or stack config that cannot work.
 
 One root, :class:`PolytomicError`, so callers can catch everything from this package at once.
+The root is a `pulumi.RunError`, so an uncaught one ends a Pulumi program with its message alone,
+not a Python traceback.
 Each leaf also subclasses the builtin a caller would reach for without knowing this package
 (``except LookupError`` catches a 404, ``except PermissionError`` a 401/403).
 
@@ -11,12 +13,16 @@ connection secret cannot leak into Pulumi's output or logs.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+import pulumi
 import requests
 
 __all__ = [
+    "ArgumentError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -39,7 +45,7 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
-class PolytomicError(Exception):
+class PolytomicError(pulumi.RunError):
     """Root of every error raised by this package.
 
     Attributes:
@@ -162,6 +168,112 @@ class PolytomicConnectionError(PolytomicError, ConnectionError):
 
 class ConfigurationError(PolytomicError, ValueError):
     """The API key or deployment URL is missing or unusable; raised before any request."""
+
+
+class ArgumentError(PolytomicError, ValueError):
+    """An argument or stack-config value that cannot work: which key, what was given, what is expected.
+
+    `key_path` is the key's path from the object being built (`schedule.hour`, `fields[0].target`);
+    a caller building a bigger object prefixes it with `under`. `names` are argument names quoted
+    in the problem as `{0}`, `{1}`; each front door shows the path and these names in the words its
+    users write (`renamed` for stack config keys, `in_words_of` for camelCase properties).
+    `problems` lists every problem when there are several (see `of`); one error is its own list.
+    """
+
+    def __init__(self, key_path: str, problem: str, *, names: Sequence[str] = ()) -> None:
+        self.key_path, self.problem, self.names = key_path, problem, tuple(names)
+        self.problems: tuple[ArgumentError, ...] = (self,)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        return f"{self.key_path}: {self.reason}" if self.key_path else self.reason
+
+    def __str__(self) -> str:
+        return "\n".join(p._text() for p in self.problems)
+
+    @property
+    def reason(self) -> str:
+        """The problem without its path, names filled in."""
+        return self.problem.format(*map(_Name, self.names)) if self.names else self.problem
+
+    @classmethod
+    def of(cls, problems: Iterable[ArgumentError]) -> ArgumentError:
+        """One error reporting every problem in `problems` (each may hold several)."""
+        flat = tuple(p for error in problems for p in error.problems)
+        if len(flat) == 1:
+            return flat[0]
+        error = cls(flat[0].key_path, flat[0].problem, names=flat[0].names)
+        error.problems = flat
+        error.message = str(error)
+        error.args = (error.message,)
+        return error
+
+    def _each(self, change: Callable[[ArgumentError], ArgumentError]) -> ArgumentError:
+        return ArgumentError.of(change(p) for p in self.problems) if len(self.problems) > 1 \
+            else change(self)
+
+    def under(self, prefix: str) -> ArgumentError:
+        """The same error seen from the object that holds `prefix`."""
+        return self._each(lambda p: ArgumentError(join_path(prefix, p.key_path), p.problem, names=p.names))
+
+    def renamed(self, names: Mapping[str, str]) -> ArgumentError:
+        """The same error with argument names shown as the keys `names` maps them to: the path's
+        first key and the quoted names (stack config names a few arguments its own way)."""
+        def rename(p: ArgumentError) -> ArgumentError:
+            head, rest = re.match(r"([^.\[]*)(.*)", p.key_path).groups()  # type: ignore[union-attr]
+            return ArgumentError(f"{names.get(head, head)}{rest}", p.problem,
+                                 names=[names.get(n, n) for n in p.names])
+        return self._each(rename)
+
+    def in_words_of(self, name_of: Callable[[str], str], *, keys_of: Iterable[str] = ()) -> ArgumentError:
+        """The same error with every argument name in its path and problem shown by `name_of`
+        (e.g. camelCase). Keys directly under an argument in `keys_of` are the user's own map
+        keys (a model field under `fields`) and are shown as written."""
+        maps = set(keys_of)
+
+        def path(key_path: str) -> str:
+            steps, shown = re.findall(r"\[[^\]]*\]|[^.\[]+", key_path), list[str]()
+            for index, step in enumerate(steps):
+                if step.startswith("["):
+                    shown[-1:] = [shown[-1] + step] if shown else [step]
+                else:
+                    shown.append(step if index and steps[index - 1] in maps else name_of(step))
+            return ".".join(shown)
+
+        return self._each(lambda p: ArgumentError(path(p.key_path), p.problem,
+                                                  names=[path(n) for n in p.names]))
+
+
+class _Name(str):
+    """A name in a problem: `{0}` shows it quoted (`` `query` ``), `{0:bare}` as it is (in lists)."""
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if spec == "bare" else f"`{self!s}`"
+
+
+def join_path(prefix: str, path: str) -> str:
+    """`prefix` and the `path` under it: `schedule` + `hour`, `fields` + `[0]`."""
+    if not path:
+        return prefix
+    return f"{prefix}{path}" if not prefix or path.startswith("[") else f"{prefix}.{path}"
+
+
+def unknown_key(key: str, allowed: Sequence[str]) -> ArgumentError:
+    """`key` is not one of `allowed`: the closest allowed key, then all of them."""
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)
+    names = [*close, *allowed]
+    listed = ", ".join(f"{{{i}:bare}}" for i in range(len(close), len(names)))
+    guess = "did you mean {0}? " if close else ""
+    return ArgumentError(key, f"unknown key; {guess}allowed keys: {listed}", names=names)
+
+
+def did_you_mean(value: Any, allowed: Sequence[str]) -> str:
+    """` (did you mean 'daily'?)` when `value` is close to one of `allowed`, else nothing."""
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.8) or [
+        a for a in allowed if a.lower() == value.lower()]
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 _BY_STATUS: dict[int, type[PolytomicError]] = {

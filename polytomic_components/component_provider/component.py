@@ -78,6 +78,57 @@ class NewAudience(TypedDict):
     """Name of the new audience."""
 
 
+class FieldSetting(TypedDict):
+    """A model field's target with settings, e.g. `{target: Title, syncMode: create}`; the service's
+    defaults apply to settings not given."""
+
+    target: str
+    """LinkedIn field the model field is written to, e.g. `Title`."""
+    sync_mode: NotRequired[str]
+    """`updateOrCreate` (write every value; the service's default) or `create` (only where the
+    target field is empty)."""
+    encryption_enabled: NotRequired[bool]
+    """Encrypt the value with the pipeline's `encryptionPassphrase`."""
+    new: NotRequired[bool]
+    """Let Polytomic create the target field."""
+
+
+class RunAfter(TypedDict):
+    """The syncs whose runs start this one (`frequency: runafter`)."""
+
+    sync_ids: NotRequired[list[str]]
+    """Ids of model syncs."""
+    bulk_sync_ids: NotRequired[list[str]]
+    """Ids of bulk syncs."""
+
+
+class Schedule(TypedDict):
+    """When the sync runs, in UTC, e.g. `{frequency: daily, hour: 6, minute: 0}`. Numbers may be
+    written as numbers or as text. `hourly` needs `minute`; `daily` `hour` and `minute`; `weekly`
+    also `dayOfWeek`."""
+
+    frequency: str
+    """How often: `continuous` (the default), `hourly`, `daily`, `weekly`, `manual`, ...."""
+    minute: NotRequired[Any]
+    """Minute of the hour, 0 to 59."""
+    hour: NotRequired[Any]
+    """Hour of the day, 0 to 23 (UTC)."""
+    day_of_week: NotRequired[str]
+    """Day of the week, `monday` to `sunday` (`weekly`)."""
+    day_of_month: NotRequired[Any]
+    """Day of the month, 1 to 31 (`custom`)."""
+    month: NotRequired[Any]
+    """Month, 1 to 12 (`custom`)."""
+    run_after: NotRequired[RunAfter]
+    """The syncs whose runs start this one (`runafter`)."""
+    run_after_success_only: NotRequired[bool]
+    """With `runafter`: run only when those runs succeeded."""
+    connection_id: NotRequired[str]
+    """The connection whose events start the sync (connection-triggered schedules, e.g. dbt Cloud)."""
+    job_id: NotRequired[int]
+    """The external job that starts the sync (dbt Cloud)."""
+
+
 class IdentityMapping(TypedDict):
     """How a model row is matched to an audience member, e.g. `email` → `Email` by equality."""
 
@@ -87,6 +138,10 @@ class IdentityMapping(TypedDict):
     """LinkedIn field it is matched with."""
     function: NotRequired[str]
     """`Equality` (the default), `ISubstring`, `OneOf`, `DomainMatch` or `HostnameMatch`."""
+
+
+#: Typed objects the library takes as plain mappings (snake_case keys, as the SDK maps them).
+PLAIN_OBJECTS = ("schedule",)
 
 
 class RowFilter(TypedDict):
@@ -161,8 +216,8 @@ class LinkedInAudiencePipelineArgs(TypedDict):
     """A new audience that the sync creates; or give `audienceId`."""
     identity: NotRequired[IdentityMapping]
     """How members are matched; default `email` → `Email` by equality."""
-    # Any: a field maps to a target field id or to an object with settings, and schema inference
-    # has no union types.
+    # Any: a field maps to a target field id or to a `FieldSetting`; schema inference has no union
+    # types, so the provider's schema says `oneOf` (provider.refine).
     fields: NotRequired[dict[str, Any]]
     """Model field → LinkedIn field, e.g. `first_name: FirstName`; or → an object with the field's
     settings, e.g. `title: {target: Title, syncMode: create, encryptionEnabled: true, new: false}`."""
@@ -180,8 +235,8 @@ class LinkedInAudiencePipelineArgs(TypedDict):
     """The passphrase of fields with `encryptionEnabled` (secret)."""
     mode: NotRequired[str]
     """`create` (add members, the default) or `remove`."""
-    schedule: NotRequired[dict[str, str]]
-    """When the sync runs (UTC), e.g. `{frequency: daily, hour: "6", minute: "0"}`; default continuous."""
+    schedule: NotRequired[Schedule]
+    """When the sync runs (UTC), e.g. `{frequency: daily, hour: 6, minute: 0}`; default continuous."""
     sync_name: NotRequired[str]
     """Name of the sync; default `<modelName> to LinkedIn Ads`."""
     adopt: NotRequired[PipelineAdoption]
@@ -211,9 +266,10 @@ def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudie
 
     `fields`, a map that reaches the component in no particular order, stays a map: the library
     sorts it, so its order never shows as a change. Its settings objects (untyped, so the engine
-    leaves their keys as written) take the library's names.
+    leaves their keys as written) take the library's names. Raises `ArgumentError`, which the
+    provider reports at the camelCase paths the user wrote.
     """
-    values: dict[str, Any] = dict(args)
+    values: dict[str, Any] = {name: _as_written(value) for name, value in args.items()}
     for name, library_class in NESTED_ARGUMENTS.items():
         if name in values:
             values[name] = library_class(**values[name])
@@ -222,6 +278,17 @@ def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudie
                             if isinstance(target, Mapping) else target
                             for source, target in values["fields"].items()}
     return library.LinkedInAudiencePipelineArgs(**values)
+
+
+def _as_written(value: Any) -> Any:
+    """Numbers as the user wrote them: the engine carries every number as a float (6 as 6.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _as_written(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    return value
 
 
 class LinkedInAudiencePipeline(pipeline.LinkedInAudiencePipeline):

@@ -59,7 +59,7 @@ def test_an_unknown_mode_shows_no_attrs_internals():
 
 
 def test_a_number_where_text_is_expected_says_so():
-    assert refusal(lambda: args(query=42)) == "query: expected a non-empty string; got 42 (int)"
+    assert refusal(lambda: args(query=42)) == "query: expected a non-empty string; got 42 (a number)"
 
 
 def test_a_blank_name_is_refused():
@@ -91,7 +91,7 @@ def test_fields_as_text_are_refused():
 def test_a_field_mapped_to_a_non_text_target_names_the_field():
     assert refusal(lambda: args(fields={"first_name": 1})) == \
         "fields.first_name: expected a target field id such as FirstName, or an object such as " \
-        "{target: FirstName, sync_mode: create}; got 1 (int)"
+        "{target: FirstName, sync_mode: create}; got 1 (a number)"
 
 
 def test_defaults_follow_the_guide():
@@ -108,12 +108,12 @@ def test_schedule_numbers_may_be_yaml_numbers(hour):
 
 def test_a_fractional_schedule_number_is_refused():
     assert refusal(lambda: args(schedule={"frequency": "daily", "hour": 6.5, "minute": 0})) == \
-        "schedule.hour: expected a whole number; got 6.5 (float)"
+        "schedule.hour: expected a whole number; got 6.5 (a number)"
 
 
 def test_an_out_of_range_hour_is_refused():
     assert refusal(lambda: args(schedule={"frequency": "daily", "hour": 24, "minute": 0})).startswith(
-        "schedule.hour: '24' must be a whole number from 0 to 23")
+        "schedule.hour: 24 must be a whole number from 0 to 23")
 
 
 def test_a_schedule_without_the_keys_its_frequency_needs_is_refused():
@@ -123,7 +123,7 @@ def test_a_schedule_without_the_keys_its_frequency_needs_is_refused():
 
 def test_an_unknown_schedule_key_lists_the_allowed_keys():
     message = refusal(lambda: args(schedule={"frequency": "hourly", "minute": 5, "hours": 3}))
-    assert message.startswith("schedule.hours: unknown key; allowed keys: frequency, minute, hour, ")
+    assert message.startswith("schedule.hours: unknown key; did you mean `hour`? allowed keys: frequency, minute, hour, ")
 
 
 def test_an_unknown_frequency_lists_the_frequencies():

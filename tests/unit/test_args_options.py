@@ -88,7 +88,8 @@ def test_filter_logic_naming_a_label_no_filter_has_lists_the_labels():
     message = refusal(lambda: from_stack_config(
         filters=[{"field": "country", "function": "IsNull"}, {"field": "title", "function": "IsNull"}],
         filter_logic="A or C"))
-    assert message == "pipelines[1].filter_logic: names 'C', which no filter has; labels: A, B"
+    assert message.splitlines() == ["pipelines[1].filter_logic: names 'C', which no filter has; labels: A, B",
+                                    "pipelines[1].filter_logic: must mention every filter; 'B' is missing"]
 
 
 def test_filter_logic_must_mention_every_filter():
@@ -118,7 +119,7 @@ def test_override_fields_are_sorted_by_target_field():
 def test_an_override_field_that_is_not_text_names_its_target_field():
     assert refusal(lambda: from_stack_config(override_fields={"Country": 1})) == (
         "pipelines[1].override_fields.Country: expected text (in YAML, quote numbers and true/false); "
-        "got 1 (int)")
+        "got 1 (a number)")
 
 
 def test_override_fields_as_a_list_say_a_mapping_is_expected():

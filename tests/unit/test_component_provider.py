@@ -9,12 +9,13 @@ from typing import Any, get_args, get_origin
 
 import attrs
 import pytest
-from pulumi.provider.experimental.component import ComponentProvider
 from typing_extensions import NotRequired, is_typeddict
 
 from polytomic_components import args as library
 from polytomic_components import pipeline
 from polytomic_components.component_provider import component
+from polytomic_components.component_provider.provider import PolytomicProvider, camel_case
+from polytomic_components.resources.sync import SCHEDULE_FIELDS
 from tests.conftest import REPO_ROOT
 
 
@@ -23,7 +24,7 @@ def nested_typed_args() -> dict[str, Any]:
     found = {}
     for name, hint in component.LinkedInAudiencePipelineArgs.__annotations__.items():
         inner = get_args(hint)[0] if get_origin(hint) is NotRequired else hint
-        if is_typeddict(inner):
+        if is_typeddict(inner) and name not in component.PLAIN_OBJECTS:
             found[name] = inner
     return found
 
@@ -49,8 +50,7 @@ EXISTING = {"model_name": "Active users", "query": "SELECT email FROM users",
 
 
 def schema() -> dict[str, Any]:
-    provider = ComponentProvider([component.LinkedInAudiencePipeline], "polytomic", None, "0.1.0")
-    return json.loads(provider.schema)
+    return json.loads(PolytomicProvider("0.1.0").schema)
 
 
 @pytest.mark.parametrize(("typed", "attrs_class"), MIRRORS, ids=MIRROR_IDS)
@@ -88,7 +88,7 @@ def test_schema_documents_every_resource_type_and_property():
     document = schema()
     resource = document["resources"]["polytomic:index:LinkedInAudiencePipeline"]
     described = [("LinkedInAudiencePipeline", resource),
-                 *((name, {"description": t.get("description"), "inputProperties": t["properties"]})
+                 *((name, {"description": t.get("description"), "inputProperties": t.get("properties", {})})
                    for name, t in document["types"].items())]
     undocumented = [f"{owner}.{prop}" for owner, definition in described
                     for section in ("inputProperties", "properties")
@@ -158,3 +158,87 @@ def test_readme_yaml_examples_are_the_reference_yaml_project():
     project = (REPO_ROOT / "stacks" / "yaml" / "Pulumi.yaml").read_text()
     assert examples
     assert [example for example in examples if example not in project] == []
+
+
+RESOURCE = "polytomic:index:LinkedInAudiencePipeline"
+
+
+def type_properties(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return document["types"][f"polytomic:index:{name}"]["properties"]
+
+
+def every_property_name(document: dict[str, Any]) -> list[str]:
+    names = list(document["resources"][RESOURCE]["inputProperties"])
+    names += list(document["resources"][RESOURCE]["properties"])
+    names += [name for t in document["types"].values() for name in t.get("properties", {})]
+    return names
+
+
+def test_schema_names_every_property_in_camel_case_schedule_keys_included():
+    document = schema()
+    assert [n for n in every_property_name(document) if "_" in n] == []
+    assert {"dayOfWeek", "dayOfMonth", "runAfter"} <= set(type_properties(document, "Schedule"))
+
+
+def test_schema_schedule_has_every_schedule_setting_of_the_api():
+    assert set(type_properties(schema(), "Schedule")) == {camel_case(k) for k in SCHEDULE_FIELDS}
+
+
+@pytest.mark.parametrize(("owner", "prop", "values"), [
+    ("NewAudience", "type", library.AUDIENCE_TYPES),
+    ("", "mode", library.AUDIENCE_MODES),
+    ("Schedule", "frequency", ("manual", "continuous", "hourly", "daily", "weekly")),
+    ("Schedule", "dayOfWeek", ("monday", "sunday")),
+    ("IdentityMapping", "function", ("Equality", "DomainMatch")),
+    ("FieldSetting", "syncMode", library.FIELD_SYNC_MODES),
+    ("RowFilter", "function", ("Equality", "IsNull", "StringEndsWith")),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_schema_offers_closed_sets_as_enums(owner, prop, values):
+    document = schema()
+    properties = (document["resources"][RESOURCE]["inputProperties"] if not owner
+                  else type_properties(document, owner))
+    enum = document["types"][properties[prop]["$ref"].removeprefix("#/types/")]
+    assert enum["description"]
+    assert set(values) <= {member["value"] for member in enum["enum"]}
+
+
+@pytest.mark.parametrize(("owner", "prop"), [
+    ("SnowflakeSource", "password"), ("SnowflakeSource", "privateKey"),
+    ("SnowflakeSource", "privateKeyPassphrase"), ("LinkedInDestination", "clientId"),
+    ("LinkedInDestination", "clientSecret"), ("LinkedInDestination", "oauthRefreshToken"),
+    ("", "encryptionPassphrase")])
+def test_schema_marks_secrets_secret(owner, prop):
+    document = schema()
+    properties = (document["resources"][RESOURCE]["inputProperties"] if not owner
+                  else type_properties(document, owner))
+    assert properties[prop]["secret"] is True
+
+
+def test_schema_types_fields_as_a_map_of_a_target_id_or_its_settings():
+    document = schema()
+    values = document["resources"][RESOURCE]["inputProperties"]["fields"]["additionalProperties"]
+    assert values["oneOf"] == [{"type": "string"}, {"$ref": "#/types/polytomic:index:FieldSetting"}]
+    assert set(type_properties(document, "FieldSetting")) == {"target", "syncMode", "encryptionEnabled",
+                                                              "new"}
+
+
+def test_field_settings_are_the_library_field_mapping_without_its_source():
+    mapping = set(attrs.fields_dict(library.FieldMapping)) - {"source"}
+    assert set(component.FieldSetting.__annotations__) == mapping
+
+
+def test_schema_takes_schedule_numbers_as_numbers_or_text():
+    schedule = type_properties(schema(), "Schedule")
+    assert schedule["hour"]["oneOf"] == [{"type": "integer"}, {"type": "string"}]
+
+
+def test_schema_outputs_include_the_first_run_status_and_counts_described():
+    outputs = schema()["resources"][RESOURCE]["properties"]
+    assert outputs["firstRunStatus"]["description"] and outputs["firstRunCounts"]["description"]
+    assert outputs["firstRunCounts"]["additionalProperties"]["type"] == "integer"
+
+
+def test_every_enum_reference_resolves_to_a_type():
+    text = json.dumps(document := schema())
+    refs = set(re.findall(r'"#/types/([^"]+)"', text))
+    assert refs - set(document["types"]) == set()

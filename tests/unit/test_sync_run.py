@@ -178,7 +178,7 @@ def test_first_run_in_stack_config(given, expected):
 
 @pytest.mark.parametrize(("given", "message"), [
     ({"timeout": 0},
-     "pipelines[1].first_run.timeout: expected a whole number of seconds from 1 to 86400; got 0 (int)"),
+     "pipelines[1].first_run.timeout: expected a whole number of seconds from 1 to 86400; got 0 (a number)"),
     ({"wait": 5}, "pipelines[1].first_run.wait: unknown key; allowed keys: timeout"),
     ("yes", "pipelines[1].first_run: expected true, false or an object such as {timeout: 300}; got 'yes'")])
 def test_a_bad_first_run_names_its_full_key(given, message):
