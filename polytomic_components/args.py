@@ -259,6 +259,19 @@ class SnowflakeSource:
         return {k: v for k, v in secrets.items() if v is not None}
 
 
+_LINKEDIN_CREDENTIALS = ("client_id", "client_secret", "oauth_refresh_token")
+
+
+def check_account_enabled(account: str, accounts: Iterable[str], accounts_key: str) -> None:
+    """`create.account` must be an ad account the LinkedIn connection enables (`accounts_key`):
+    known from the arguments alone, so it fails before anything is written."""
+    accounts = tuple(accounts)
+    if account not in accounts:
+        raise ArgumentError("create.account", f"{account!r} is not one of the ad accounts in {{0}} "
+                            f"({', '.join(accounts)}){did_you_mean(account, accounts)}; add it to "
+                            "{0} or create the audience in one of them", names=[accounts_key])
+
+
 def _accounts(value: Any) -> tuple[str, ...]:
     # A lone string would otherwise become a tuple of its characters.
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
@@ -300,8 +313,11 @@ class LinkedInDestination:
     def __attrs_post_init__(self) -> None:
         given = [v is not None for v in (self.client_id, self.client_secret, self.oauth_refresh_token)]
         if any(given) and not all(given):
-            raise ArgumentError("", "give all of client_id, client_secret and oauth_refresh_token, "
-                                    "or none of them (interactive OAuth)")
+            missing = [name for name, value in zip(_LINKEDIN_CREDENTIALS, given, strict=True) if not value]
+            raise ArgumentError("", "give all of {0:bare}, {1:bare} and {2:bare}, or none of them "
+                                "(interactive OAuth); missing: " + ", ".join(
+                                    f"{{{_LINKEDIN_CREDENTIALS.index(m)}}}" for m in missing),
+                                names=_LINKEDIN_CREDENTIALS)
 
     def configuration(self) -> dict[str, Any]:
         return {"accounts": [{"value": a, "label": a} for a in self.accounts]}
@@ -631,14 +647,37 @@ class LinkedInAudiencePipelineArgs:
     """Run the sync once after it is created or changed, and fail `up` if the run fails."""
 
     def __attrs_post_init__(self) -> None:
-        _require_one_of({"source": self.source, "source_connection_id": self.source_connection_id},
-                        "a new Snowflake connection or an existing id")
-        _require_one_of({"destination": self.destination,
-                         "destination_connection_id": self.destination_connection_id},
-                        "a new LinkedIn Ads connection or an existing id")
-        _require_one_of({"audience_id": self.audience_id, "create": self.create},
-                        "an existing audience or a new one")
-        self._check_filter_labels()
+        problems = []
+        for check in (
+            lambda: _require_one_of({"source": self.source,
+                                     "source_connection_id": self.source_connection_id},
+                                    "a new Snowflake connection or an existing id"),
+            lambda: _require_one_of({"destination": self.destination,
+                                     "destination_connection_id": self.destination_connection_id},
+                                    "a new LinkedIn Ads connection or an existing id"),
+            lambda: _require_one_of({"audience_id": self.audience_id, "create": self.create},
+                                    "an existing audience or a new one"),
+            self._check_filter_labels, self._check_encryption, self._check_new_audience_account,
+        ):
+            try:
+                check()
+            except ArgumentError as error:
+                problems.append(error)
+        if problems:
+            raise ArgumentError.of(problems)
+
+    def _check_encryption(self) -> None:
+        """Encrypted fields need the passphrase they are encrypted with."""
+        encrypted = [f.source for f in self.fields if f.encryption_enabled]
+        if encrypted and self.encryption_passphrase is None:
+            raise ArgumentError(f"fields.{encrypted[0]}.encryption_enabled",
+                                "is true, but no {0} is given: the passphrase the field is encrypted "
+                                "with", names=["encryption_passphrase"])
+
+    def _check_new_audience_account(self) -> None:
+        """A new audience goes into an ad account that the new LinkedIn connection enables."""
+        if self.create is not None and self.destination is not None:
+            check_account_enabled(self.create.account, self.destination.accounts, "destination.accounts")
 
     def _check_filter_labels(self) -> None:
         """Every filter labelled or none, and `filter_logic` naming exactly the labels there are."""

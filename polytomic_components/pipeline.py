@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from .args import FieldMapping, IdentityMapping, LinkedInAudiencePipelineArgs
+from .reporting import reported
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
@@ -39,6 +40,7 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
     """With `first_run`: that run's record counts (``insert``, ``update``, ``delete``, ``error``,
     ``total``, ...); else None."""
 
+    @reported
     def __init__(self, name: str, args: LinkedInAudiencePipelineArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("polytomic:index:LinkedInAudiencePipeline", name, None, opts)

@@ -9,7 +9,7 @@ reported at once, each with the full path of its key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -21,8 +21,10 @@ from polytomic_components.args import (
     LinkedInAudiencePipelineArgs,
     LinkedInDestination,
     SnowflakeSource,
+    check_account_enabled,
     from_config,
 )
+from polytomic_components.reporting import reported
 
 #: Pipeline keys that are not component arguments: the resource options they become.
 RENAMED_FROM = "renamed_from"
@@ -49,6 +51,8 @@ class PipelineEntry:
     name: str
     args: LinkedInAudiencePipelineArgs
     renamed_from: tuple[str, ...]
+    path: str
+    """Where it is in config: `pipelines[1]`."""
 
 
 def section(key: str) -> Any:
@@ -64,6 +68,28 @@ def in_plain_config(path: str, secret_key: str) -> ArgumentError:
                                f"`pulumi config set --secret {secret_key}`")
 
 
+def with_secret_commands(error: ArgumentError, secret_keys: Iterable[str]) -> ArgumentError:
+    """`error` with the command that fixes each problem naming a secret config key."""
+    secret_keys = tuple(secret_keys)
+
+    def fixed(problem: ArgumentError) -> ArgumentError:
+        named = [n for n in problem.names if n in secret_keys]
+        if not named:
+            return problem
+        reason = problem.reason
+        if "got both" in reason:
+            fix = f"remove one with `pulumi config rm {named[-1]}`"
+        elif "got neither" in reason:
+            fix = f"set one with `pulumi config set --secret {named[0]}`"
+        else:
+            missing = [n for n in named if f"`{n}`" in reason.rpartition("missing:")[2]] or named
+            fix = "set " + ", ".join(f"`pulumi config set --secret {n}`" for n in missing)
+        escaped = fix.replace("{", "{{").replace("}", "}}")
+        return ArgumentError(problem.key_path, f"{problem.problem}; {escaped}", names=problem.names)
+
+    return ArgumentError.of(fixed(p) for p in error.problems)
+
+
 def connection_settings(cls: type[Any], key: str) -> Any:
     """The `snowflake` or `linkedin` section with its secrets, which have secret keys of their own."""
     settings = section(key)
@@ -76,7 +102,7 @@ def connection_settings(cls: type[Any], key: str) -> Any:
     try:
         return from_config(cls, settings, key, **secrets)
     except ArgumentError as error:
-        raise error.renamed(secret_keys) from None
+        raise with_secret_commands(error.renamed(secret_keys), secret_keys.values()) from None
 
 
 def former_names(entry: Mapping[str, Any], path: str, name: Any) -> tuple[str, ...]:
@@ -93,19 +119,42 @@ def former_names(entry: Mapping[str, Any], path: str, name: Any) -> tuple[str, .
 def pipeline_entry(entry: Any, path: str) -> PipelineEntry:
     if isinstance(entry, Mapping) and "encryption_passphrase" in entry:
         raise in_plain_config(f"{path}.encryption_passphrase", ENCRYPTION_PASSPHRASE)
-    args = from_config(LinkedInAudiencePipelineArgs, entry, path, ignore=(RENAMED_FROM,),
-                       source_connection_id=_PENDING_ID, destination_connection_id=_PENDING_ID,
-                       source=None, destination=None, sync_name=None, encryption_passphrase=None)
-    return PipelineEntry(args.model_name, args, former_names(entry, path, args.model_name))
+    passphrase = _PENDING_ID if config.get_secret(ENCRYPTION_PASSPHRASE) is not None else None
+    try:
+        args = from_config(LinkedInAudiencePipelineArgs, entry, path, ignore=(RENAMED_FROM,),
+                           source_connection_id=_PENDING_ID, destination_connection_id=_PENDING_ID,
+                           source=None, destination=None, sync_name=None, encryption_passphrase=passphrase)
+    except ArgumentError as error:
+        secrets = {"encryption_passphrase": ENCRYPTION_PASSPHRASE}
+        raise with_secret_commands(error.renamed(secrets), secrets.values()) from None
+    return PipelineEntry(args.model_name, args, former_names(entry, path, args.model_name), path)
 
 
 def checked(problems: list[str], read: Any, *args: Any, **kwargs: Any) -> Any:
-    """`read(...)`, or None with its problem recorded, so that every problem is reported at once."""
+    """`read(...)`, or None with its problems recorded, so that every problem is reported at once."""
     try:
         return read(*args, **kwargs)
     except ArgumentError as error:
-        problems.append(f"{config.name}:{error}")
+        record(problems, error)
         return None
+
+
+def record(problems: list[str], error: ArgumentError) -> None:
+    """Each problem of `error` under its full config key (`polytomic-pipelines:pipelines[1].mode`)."""
+    problems.extend(f"{config.name}:{problem}" for problem in str(error).splitlines())
+
+
+def new_audiences_in_enabled_accounts(problems: list[str], linkedin: LinkedInDestination | None,
+                                      pipelines: list[PipelineEntry]) -> None:
+    """Each `create.account` is one the stack's LinkedIn connection enables: config alone shows it,
+    so a fresh stack fails here rather than at `up`, after connections and models were written."""
+    for pipeline in pipelines:
+        create = pipeline.args.create
+        if linkedin is not None and create is not None:
+            try:
+                check_account_enabled(create.account, linkedin.accounts, "linkedin.accounts")
+            except ArgumentError as error:
+                record(problems, error.under(pipeline.path))
 
 
 def read_pipelines(problems: list[str]) -> list[PipelineEntry]:
@@ -135,6 +184,7 @@ def main() -> None:
     snowflake = checked(problems, connection_settings, SnowflakeSource, "snowflake")
     linkedin = checked(problems, connection_settings, LinkedInDestination, "linkedin")
     pipelines = read_pipelines(problems)
+    new_audiences_in_enabled_accounts(problems, linkedin, pipelines)
     if problems:
         raise pulumi.RunError(f"stack {stack!r}: config has {len(problems)} problem(s):\n  "
                               + "\n  ".join(problems))
@@ -170,4 +220,4 @@ def main() -> None:
     pulumi.export("linkedin_auth_url", destination.auth_url)
 
 
-main()
+reported(main)()

@@ -8,7 +8,8 @@ schedule number written as a number or as text). Every language's SDK is generat
 schema, so it is the contract other languages build on.
 
 An argument error in the component becomes the engine's `InputPropertiesError`: each problem is
-reported against the camelCase property path the user wrote, with no Python traceback.
+reported against the camelCase property path the user wrote. No error of the component reaches
+the user as a Python traceback (see `reporting`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pulumi.provider.server import ComponentInitError
 
 from .. import args as library
 from ..errors import ArgumentError
+from ..reporting import message_for
 from ..resources import sync
 from . import component
 
@@ -111,9 +113,9 @@ def property_problems(error: ArgumentError) -> InputPropertiesError:
     """`error` as the engine reports bad properties: one per problem, at its camelCase path."""
     shown = error.in_words_of(camel_case, keys_of=USER_KEYED)
     problems = shown.problems
-    return InputPropertiesError(
-        f"{len(problems)} problem(s) with the properties" if len(problems) > 1 else shown.reason,
-        [{"property_path": p.key_path, "reason": p.reason} for p in problems])
+    count = f"{len(problems)} properties" if len(problems) > 1 else "a property"
+    return InputPropertiesError(f"{count} cannot work as given",
+                                [{"property_path": p.key_path, "reason": p.reason} for p in problems])
 
 
 class PolytomicProvider(ComponentProvider):
@@ -142,4 +144,5 @@ class PolytomicProvider(ComponentProvider):
         except ComponentInitError as error:
             if isinstance(error.inner, ArgumentError):
                 raise property_problems(error.inner) from None
-            raise
+            # Anything else is reported without the SDK's traceback too: a bug names its trace file.
+            raise InputPropertiesError(message_for(error.inner)) from None

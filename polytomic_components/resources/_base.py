@@ -39,6 +39,7 @@ from pulumi.output import Unknown
 
 from ..client import PolytomicClient
 from ..errors import (
+    ArgumentError,
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
@@ -435,7 +436,7 @@ class PolytomicProvider(ResourceProvider):
         try:
             existing = self._api(client, "get")(id_)
         except NotFoundError:
-            raise ValueError(f"adopt_id: {self._nothing_to_adopt(id_)}") from None
+            raise ArgumentError("adopt_id", self._nothing_to_adopt(id_)) from None
         body = self._body(inputs, self.computed_outputs(existing, props))
         updated: dict[str, Any] = self._api(client, "update")(id_, body)
         return updated
@@ -453,9 +454,9 @@ class PolytomicProvider(ResourceProvider):
             with contextlib.suppress(ReplayedDeletedObjectError):
                 created: dict[str, Any] = create(body, idempotency_key=idempotency_key(props, keyed, attempt))
                 return created
-        raise RuntimeError(
-            f"creating this {self.api_object} replayed {_MAX_REPLAYED_CREATES} deleted objects; "
-            "wait for the service's 24 h idempotency window to pass or change an input")
+        raise PolytomicError(
+            f"creating this {self.api_object} replayed {_MAX_REPLAYED_CREATES} deleted objects",
+            hint="Wait for the service's 24 h idempotency window to pass, or change an input.")
 
 
 _host.install()

@@ -7,8 +7,9 @@ every exception of a provider method with `traceback.format_exc()`, which the en
 full. For an error this library raises on purpose (a `PolytomicError`: the service refused, the
 network failed, the configuration is wrong) the message already says what happened, where, and
 what to do; the frames around it are noise to a user and bury that line. `install()` gives the
-host's module a `traceback` whose `format_exc` returns that message alone for such errors, and
-the full traceback for anything else (a bug should still show where it is).
+host's module a `traceback` whose `format_exc` answers with `reporting.message_for`: that message
+alone for such errors, and for anything else (a bug) one line naming the file its full trace was
+written to (`POLYTOMIC_DEBUG=1` prints the trace instead).
 
 How many calls it serves at once: the host serves every gRPC call from a thread pool of 4
 workers, fixed in its source, so at most 4 creates, updates, reads or deletes run at once
@@ -28,7 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from .._transport import POOL_SIZE
-from ..errors import PolytomicError
+from ..reporting import message_for
 
 _HOST_MODULE = "pulumi.dynamic.__main__"
 #: Concurrent calls the host serves: as many as the client's connection pool keeps open.
@@ -47,9 +48,7 @@ class _Traceback:
     @staticmethod
     def format_exc(*args: Any, **kwargs: Any) -> str:
         error = sys.exc_info()[1]
-        if isinstance(error, PolytomicError):
-            return str(error)
-        return traceback.format_exc(*args, **kwargs)
+        return traceback.format_exc(*args, **kwargs) if error is None else message_for(error)
 
 
 def install() -> None:

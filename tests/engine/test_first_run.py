@@ -111,6 +111,7 @@ def test_a_failing_run_fails_up_with_its_error_and_execution_and_keeps_the_sync(
     assert (f"(execution {execution['id']}) failed: LinkedIn refused the upload"
             in str(failure.value))
     assert "run `pulumi up` again" in str(failure.value)
+    assert "Traceback" not in str(failure.value)
 
 
 def test_the_up_after_a_failed_run_runs_the_sync_again(polytomic_stack, emulator):

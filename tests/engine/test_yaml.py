@@ -138,12 +138,33 @@ def test_no_secret_is_stored_in_plaintext(yaml_project, emulator, backend_text):
     assert [s for s in [*SECRETS.values(), emulator.api_key] if s in stored] == []
 
 
-def test_a_wrong_argument_fails_preview_with_the_library_message(yaml_project, emulator):
-    program = yaml_project.directory / "Pulumi.yaml"
-    program.write_text(program.read_text().replace(
-        "        name: Trial signups (dev)\n", "        name: Trial signups (dev)\n      mode: upsert\n"))
-    result = yaml_project.run("preview", check=False)
+def wrong_preview(project: Project, old: str, new: str) -> str:
+    program = project.directory / "Pulumi.yaml"
+    program.write_text(program.read_text().replace(old, new))
+    result = project.run("preview", check=False)
     assert result.returncode != 0
-    assert "resource 'trial-signups' has a problem" in result.stdout
-    assert "mode: expected one of create, remove; got 'upsert'" in result.stdout
+    return result.stdout + result.stderr
+
+
+def test_a_wrong_argument_fails_preview_with_the_library_message_at_its_camel_case_path(
+        yaml_project, emulator):
+    output = wrong_preview(yaml_project, 'schedule: {frequency: daily, hour: "6", minute: "0"}',
+                           "schedule: {frequency: weekly, hour: 25, minute: 0}")
+    assert "resource 'trial-signups' has a problem" in output
+    # Every problem at once, each at the property path the user wrote, numbers as written.
+    assert "property schedule.hour with value 25 has a problem: 25 must be a whole number from 0 to 23" \
+        in output
+    assert "property schedule.dayOfWeek has a problem: is required when schedule.frequency is 'weekly'" \
+        in output
+    assert "Traceback" not in output and "value {<nil>}" not in output
+    assert emulator.writes() == []
+
+
+def test_a_value_outside_a_schema_enum_fails_preview_listing_the_allowed_values(yaml_project, emulator):
+    output = wrong_preview(yaml_project, "        name: Trial signups (dev)\n",
+                           "        name: Trial signups (dev)\n      mode: upsert\n")
+    # The YAML language host checks the schema's enums itself, before the component runs.
+    assert "mode: Cannot assign type 'string' to type 'polytomic:index:AudienceMode'" in output
+    assert 'Allowed values are Create ("create"), Remove ("remove")' in output
+    assert "Traceback" not in output
     assert emulator.writes() == []

@@ -123,7 +123,8 @@ def test_a_schedule_without_the_keys_its_frequency_needs_is_refused():
 
 def test_an_unknown_schedule_key_lists_the_allowed_keys():
     message = refusal(lambda: args(schedule={"frequency": "hourly", "minute": 5, "hours": 3}))
-    assert message.startswith("schedule.hours: unknown key; did you mean `hour`? allowed keys: frequency, minute, hour, ")
+    assert message.startswith("schedule.hours: unknown key; did you mean `hour`? "
+                              "allowed keys: frequency, minute, hour, ")
 
 
 def test_an_unknown_frequency_lists_the_frequencies():

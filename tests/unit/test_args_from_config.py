@@ -64,7 +64,8 @@ def test_a_choice_between_keys_is_worded_with_config_keys():
 
 def test_an_unknown_key_lists_the_allowed_keys():
     assert refusal(lambda: pipeline(audiense="a")) == (
-        "pipelines[1].audiense: unknown key; did you mean `audience`? allowed keys: adopt, audience, create, fields, filter_logic, "
+        "pipelines[1].audiense: unknown key; did you mean `audience`? "
+        "allowed keys: adopt, audience, create, fields, filter_logic, "
         "filters, first_run, identity, mode, name, override_fields, overrides, query, schedule, "
         "sync_all_records")
 

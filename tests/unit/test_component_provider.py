@@ -123,7 +123,8 @@ def test_nested_arguments_become_the_library_classes():
 
 def test_field_settings_written_in_camel_case_reach_the_library_by_its_names():
     title = {"target": "Title", "syncMode": "create", "encryptionEnabled": True}
-    args = component.to_library_args({**EXISTING, "fields": {"first_name": "FirstName", "title": title}})
+    args = component.to_library_args({**EXISTING, "encryption_passphrase": "p",
+                                      "fields": {"first_name": "FirstName", "title": title}})
     assert args.fields == (library.FieldMapping(source="first_name", target="FirstName"),
                            library.FieldMapping(source="title", target="Title", sync_mode="create",
                                                 encryption_enabled=True))
