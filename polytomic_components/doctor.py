@@ -30,6 +30,7 @@ import requests
 
 from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
 from .client import DEFAULT_API_VERSION, _answered_at
+from .command_line import HelpFormatter
 from .errors import PolytomicConnectionError, PolytomicError, error_from_response
 from .settings import Settings
 
@@ -447,7 +448,10 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                     "holds / differs / not checked (and why). Read-only unless --write. Exits 0 "
                     "when every checked guess holds, 1 when one differs, 2 when a question could "
                     "not be asked (no key, no answer). Credentials: the stack's config with --stack, "
-                    "else POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL.")
+                    "else POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL.",
+        epilog="examples:\n  python -m polytomic_components doctor\n"
+               "  python -m polytomic_components doctor --stack staging --write",
+        formatter_class=HelpFormatter)
     doctor.add_argument("--write", action="store_true",
                         help=f"also create throwaway objects (named {LIVE_PREFIX}-...) to check "
                              "the guesses that need one, and delete them")

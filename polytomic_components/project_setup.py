@@ -404,6 +404,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     command = commands.add_parser(
         "init-project", help="set up a Pulumi project (TypeScript, Go, YAML, Python) to use the pipelines",
         description=__doc__.split("\n\n", 2)[2] if __doc__ else None,
+        epilog="examples:\n  python -m polytomic_components init-project stacks/typescript\n"
+               "  python -m polytomic_components init-project my-project --language go",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     command.add_argument("directory", type=Path, help="the Pulumi project (made if it has no Pulumi.yaml)")
     command.add_argument("--language", choices=sorted(RUNTIMES.values()),

@@ -44,6 +44,7 @@ from pulumi.dynamic.config import Config
 
 from . import stranded
 from .client import PolytomicClient
+from .command_line import HelpFormatter
 from .errors import PolytomicError
 from .resources._base import PolytomicProvider
 from .resources.connection import ConnectionProvider
@@ -466,7 +467,13 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "recover", help="settle the pending creates a killed `pulumi up` left in a stack's state",
         description="Finds what each interrupted create made in Polytomic (reading only) and "
                     "records it in the state, so that no pending operation, duplicate or orphan "
-                    "remains. Prints the plan; changes the state only with --yes.")
+                    "remains. Prints the plan; changes the state only with --yes. Reads the "
+                    "stack's state and config with `pulumi` (run it in the project directory, "
+                    "or give --cwd); never writes to Polytomic.",
+        epilog="examples:\n  pulumi cancel --stack dev --yes\n"
+               "  python -m polytomic_components recover --stack dev          # dry run\n"
+               "  python -m polytomic_components recover --stack dev --yes    # apply",
+        formatter_class=HelpFormatter)
     recover.add_argument("--stack", required=True, help="the stack whose `up` was interrupted")
     recover.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
     recover.add_argument("--since", type=_since,

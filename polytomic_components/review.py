@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from .command_line import HelpFormatter
 from .resources._base import UNKNOWN, PolytomicProvider
 from .resources.connection import ConnectionProvider
 from .resources.model import ModelProvider
@@ -526,7 +527,12 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "preview-summary", help="Markdown summary of Pulumi previews, one per stack",
         description="Reads the event logs of `pulumi preview --event-log FILE` (with the policy "
                     "pack's verdicts) or `pulumi preview --json` outputs (standard input when no file "
-                    "is given) and writes a Markdown summary for a pull request to standard output.")
+                    "is given) and writes a Markdown summary for a pull request to standard output.",
+        epilog="examples:\n  pulumi preview --stack dev --json > dev.json\n"
+               "  python -m polytomic_components preview-summary --stack dev=dev.json --stack "
+               "prod=prod.json\n  pulumi preview --stack dev --json | python -m "
+               "polytomic_components preview-summary",
+        formatter_class=HelpFormatter)
     summary.add_argument("files", nargs="*", metavar="FILE",
                          help="a preview's event log or JSON output (stack name from its URNs); - for stdin")
     summary.add_argument("--stack", action="append", default=[], metavar="NAME=FILE",

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from ..client import PolytomicClient
+from ..command_line import HelpFormatter, in_environment_terms, progress_while_retrying
 from ..errors import PolytomicError
+from ..settings import Settings
 from .organization import read_organization
 from .render import ON_DESTROY_SAID, Rendering, instructions, render_program, render_stack_config
 from .terraform import read_state_file
@@ -21,7 +23,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Add both subcommands; each sets `run`, which takes the parsed arguments."""
     migrate = commands.add_parser(
         "migrate-terraform", help="write a Pulumi project adopting the Polytomic objects of a "
-                                  "Terraform state")
+                                  "Terraform state",
+        description="Reads a state file of Polytomic's Terraform provider (v2) and writes a Pulumi "
+                    "project whose resources adopt each object by id (nothing is created again), "
+                    "with MIGRATION.md and the `pulumi config set --secret` line of every secret. "
+                    "Reads only the file; calls nothing.",
+        epilog="example:\n  terraform state pull > terraform.tfstate\n"
+               "  python -m polytomic_components migrate-terraform terraform.tfstate "
+               "--out polytomic-stack --stack prod",
+        formatter_class=HelpFormatter)
     migrate.add_argument("state", type=Path, help="a Terraform state file (format version 4)")
     migrate.add_argument("--out", type=Path, required=True, help="directory to write the project to")
     migrate.add_argument("--project", default="polytomic-migrated", help="Pulumi project name")
@@ -30,7 +40,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     export = commands.add_parser(
         "export", help="write reference-project stack config adopting an organization's "
-                       "pipelines into a LinkedIn Ads connection")
+                       "pipelines into a LinkedIn Ads connection",
+        description="Reads, through the API, every sync into the LinkedIn Ads connection and writes "
+                    "them as `pipelines` of the reference project's stack config, each adopting "
+                    "its model and sync; prints the secrets to set before `pulumi up`. Reads "
+                    "POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL from the environment.",
+        epilog="example:\n  python -m polytomic_components export --connection <LinkedIn Ads "
+               "connection id> --stack prod --out stacks/Pulumi.prod.yaml",
+        formatter_class=HelpFormatter)
     export.add_argument("--connection", required=True, help="the LinkedIn Ads connection id")
     export.add_argument("--stack", default=DEFAULT_STACK, help="stack name (Pulumi.<stack>.yaml)")
     export.add_argument("--out", type=Path, help="new file to write (default: standard output)")
@@ -77,10 +94,11 @@ def export_organization(args: argparse.Namespace) -> int:
         # A stack file holds the stack's encrypted secrets and salt: never replace one.
         return _fail(f"{args.out} exists; give a new file (a stack's config file also holds its secrets)")
     try:
-        with PolytomicClient.from_env() as client:
+        settings = Settings.from_env()
+        with progress_while_retrying(settings.deployment_url), PolytomicClient(settings) as client:
             inventory = read_organization(client, args.connection)
     except PolytomicError as error:
-        return _fail(str(error))
+        return _fail(str(in_environment_terms(error)))
     # Objects built by hand in the UI: destroying the stack should not take them along.
     rendering = render_stack_config(inventory, args.stack, on_destroy="keep")
     guide = instructions(rendering, stack=args.stack, first="cd <reference project>")
