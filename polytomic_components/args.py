@@ -183,10 +183,28 @@ def from_config(cls: type[T], value: Any, path: str, *, ignore: Iterable[str] = 
 
 
 def every_problem(cls: type[Any], arguments: Mapping[str, Any]) -> list[ArgumentError]:
-    """The problem of each argument of `cls` in `arguments`, each converted and validated alone."""
+    """The problem of each argument of `cls` in `arguments`, each converted and validated alone,
+    then those of the checks across arguments that read only good ones."""
+    values, problems = _converted(cls, arguments)
+    if problems and hasattr(cls, "cross_checks"):
+        bad = {name for name in attrs.fields_dict(cls) if name not in values}
+        probe = object.__new__(cls)
+        for name, value in values.items():
+            object.__setattr__(probe, name, value)
+        problems += cross_problems(probe, skip=bad)
+    return problems
+
+
+def _converted(cls: type[Any], arguments: Mapping[str, Any]) -> tuple[dict[str, Any], list[ArgumentError]]:
+    """Each argument converted and validated alone (defaults for those not given), and the
+    problems of those that cannot be."""
+    values: dict[str, Any] = {}
     problems = []
     for field in attrs.fields(cls):
         if field.name not in arguments:
+            if field.default is not attrs.NOTHING:
+                default: Any = field.default
+                values[field.name] = default.factory() if hasattr(default, "factory") else default
             continue
         try:
             value, converter = arguments[field.name], field.converter
@@ -196,17 +214,38 @@ def every_problem(cls: type[Any], arguments: Mapping[str, Any]) -> list[Argument
                 value = converter(value)
             if field.validator is not None:
                 field.validator(None, field, value)
+            values[field.name] = value
         except ArgumentError as error:
             problems.append(error)
+    return values, problems
+
+
+def cross_problems(instance: Any, *, skip: Iterable[str] = ()) -> list[ArgumentError]:
+    """The problems of `instance`'s checks across arguments (`cross_checks`), leaving out the
+    checks that read an argument in `skip` (one whose own value is bad)."""
+    skipped, problems = set(skip), []
+    for reads, check in type(instance).cross_checks:
+        if skipped.isdisjoint(reads):
+            try:
+                getattr(instance, check)()
+            except ArgumentError as error:
+                problems.append(error)
     return problems
 
 
 def _reports_every_problem(cls: type[T]) -> type[T]:
-    """Make `cls(...)` report the problem of every bad argument at once, not the first alone."""
-    build = cls.__init__
+    """Make `cls(...)` report the problem of every bad argument at once, not the first alone;
+    an argument it does not take is an unknown key, with the closest one it takes."""
+    build, names = cls.__init__, sorted(attrs.fields_dict(cast(Any, cls)))
 
     @functools.wraps(build)
     def __init__(self: Any, **arguments: Any) -> None:
+        unknown = sorted(set(arguments) - set(names))
+        if unknown:
+            allowed = names
+            raise ArgumentError.of([unknown_key(key, allowed) for key in unknown]
+                                   + every_problem(cls, {k: v for k, v in arguments.items()
+                                                         if k not in unknown}))
         try:
             build(self, **arguments)
         except ArgumentError as first:
@@ -473,8 +512,9 @@ def _mapping(source: str, target: Any) -> FieldMapping:
     if isinstance(target, Mapping):
         return from_config(FieldMapping, target, f"fields.{source}", source=source)
     if not isinstance(target, str) or not target.strip():
-        raise _wrong(f"fields.{source}", "a target field id such as FirstName, or an object such as "
-                                         "{target: FirstName, sync_mode: create}", target)
+        raise ArgumentError(f"fields.{source}", "expected a target field id such as FirstName, or an "
+                            "object such as {{target: FirstName, {0:bare}: create}}; got "
+                            + _shown(target).replace("{", "{{").replace("}", "}}"), names=["sync_mode"])
     return FieldMapping(source=source, target=target)
 
 
@@ -646,25 +686,34 @@ class LinkedInAudiencePipelineArgs:
                                              converter=attrs.Converter(_first_run, takes_field=True))  # type: ignore[misc]
     """Run the sync once after it is created or changed, and fail `up` if the run fails."""
 
+    #: Checks across arguments, each with the arguments it reads: when some arguments are bad, the
+    #: checks that read only good ones still run, so every problem is reported at once.
+    cross_checks: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (("source", "source_connection_id"), "_check_source"),
+        (("destination", "destination_connection_id"), "_check_destination"),
+        (("audience_id", "create"), "_check_audience"),
+        (("filters", "filter_logic"), "_check_filter_labels"),
+        (("fields", "encryption_passphrase"), "_check_encryption"),
+        (("create", "destination"), "_check_new_audience_account"),
+    )
+
     def __attrs_post_init__(self) -> None:
-        problems = []
-        for check in (
-            lambda: _require_one_of({"source": self.source,
-                                     "source_connection_id": self.source_connection_id},
-                                    "a new Snowflake connection or an existing id"),
-            lambda: _require_one_of({"destination": self.destination,
-                                     "destination_connection_id": self.destination_connection_id},
-                                    "a new LinkedIn Ads connection or an existing id"),
-            lambda: _require_one_of({"audience_id": self.audience_id, "create": self.create},
-                                    "an existing audience or a new one"),
-            self._check_filter_labels, self._check_encryption, self._check_new_audience_account,
-        ):
-            try:
-                check()
-            except ArgumentError as error:
-                problems.append(error)
+        problems = cross_problems(self)
         if problems:
             raise ArgumentError.of(problems)
+
+    def _check_source(self) -> None:
+        _require_one_of({"source": self.source, "source_connection_id": self.source_connection_id},
+                        "a new Snowflake connection or an existing id")
+
+    def _check_destination(self) -> None:
+        _require_one_of({"destination": self.destination,
+                         "destination_connection_id": self.destination_connection_id},
+                        "a new LinkedIn Ads connection or an existing id")
+
+    def _check_audience(self) -> None:
+        _require_one_of({"audience_id": self.audience_id, "create": self.create},
+                        "an existing audience or a new one")
 
     def _check_encryption(self) -> None:
         """Encrypted fields need the passphrase they are encrypted with."""

@@ -271,8 +271,11 @@ def to_library_args(args: LinkedInAudiencePipelineArgs) -> library.LinkedInAudie
     """
     values: dict[str, Any] = {name: _as_written(value) for name, value in args.items()}
     for name, library_class in NESTED_ARGUMENTS.items():
-        if name in values:
-            values[name] = library_class(**values[name])
+        # Passed as mappings, which the library builds with errors under their argument's path,
+        # all reported at once; under the keys it reads mappings by (`adopt: {model, sync}`).
+        config_keys = getattr(library_class, "config_keys", {})
+        if isinstance(values.get(name), Mapping):
+            values[name] = {config_keys.get(k, k): v for k, v in values[name].items()}
     if isinstance(values.get("fields"), Mapping):
         values["fields"] = {source: {_snake_case(k): v for k, v in target.items()}
                             if isinstance(target, Mapping) else target

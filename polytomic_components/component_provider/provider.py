@@ -112,10 +112,13 @@ def camel_case(name: str) -> str:
 def property_problems(error: ArgumentError) -> InputPropertiesError:
     """`error` as the engine reports bad properties: one per problem, at its camelCase path."""
     shown = error.in_words_of(camel_case, keys_of=USER_KEYED)
-    problems = shown.problems
-    count = f"{len(problems)} properties" if len(problems) > 1 else "a property"
-    return InputPropertiesError(f"{count} cannot work as given",
-                                [{"property_path": p.key_path, "reason": p.reason} for p in problems])
+    # A problem of the arguments together (`audienceId` and `create`) has no one property.
+    general = [p.reason for p in shown.problems if not p.key_path]
+    properties = [p for p in shown.problems if p.key_path]
+    count = f"{len(properties)} properties" if len(properties) > 1 else "a property"
+    message = "; ".join([*general, *([f"{count} cannot work as given"] if properties else [])])
+    return InputPropertiesError(message, [{"property_path": p.key_path, "reason": p.reason}
+                                          for p in properties] or None)
 
 
 class PolytomicProvider(ComponentProvider):
