@@ -59,7 +59,7 @@ func main() {
 					"last_name":  "LastName",
 					"title":      "Title",
 				},
-				Schedule: map[string]string{"frequency": "daily", "hour": "6", "minute": "0"},
+				Schedule: &polytomic.ScheduleArgs{Frequency: polytomic.ScheduleFrequencyDaily, Hour: 6, Minute: 0},
 			})
 		if err != nil {
 			return err

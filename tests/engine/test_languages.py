@@ -69,8 +69,8 @@ GO = Language(
     misspelt_message="unknown field ModelNme",
     rename=(('NewLinkedInAudiencePipeline(ctx, "trial-signups",',
              'NewLinkedInAudiencePipeline(ctx, "signups",'),
-            ('"minute": "0"},\n\t\t\t})',
-             '"minute": "0"},\n\t\t\t},\n\t\t\t'
+            ('Minute: 0},\n\t\t\t})',
+             'Minute: 0},\n\t\t\t},\n\t\t\t'
              'pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("trial-signups")}}))')),
 )
 
