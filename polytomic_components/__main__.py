@@ -37,8 +37,8 @@ DESCRIPTION = """\
 Tools for managing Polytomic with Pulumi, beside `pulumi` itself: find the values to write in
 stack config (audiences, values), set up a project in another language (init-project), move
 existing pipelines under Pulumi (migrate-terraform, export), settle a killed `pulumi up`
-(recover), summarize previews for a pull request (preview-summary), and check the emulator's
-guesses against a deployment (doctor)."""
+(recover), find audiences no stack holds any more (leftover-audiences), summarize previews for a
+pull request (preview-summary), and check the emulator's guesses against a deployment (doctor)."""
 
 EPILOG = f"""\
 examples:

@@ -24,6 +24,7 @@ import attrs
 
 from . import stranded
 from .client import PolytomicClient
+from .command_line import HelpFormatter
 from .errors import PolytomicError
 from .recovery import PulumiStack, RecoveryError
 
@@ -99,7 +100,9 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "leftover-audiences", help="LinkedIn audiences a project's stacks made and no stack holds any more",
         description="Reads the histories of the given stacks (in the project directory) and lists each "
                     "audience their syncs made: which stack made it, when, whether the stack still "
-                    "holds it, and which syncs write to it now (reads Polytomic only).")
+                    "holds it, and which syncs write to it now (reads Polytomic only).",
+        epilog="example:\n  python -m polytomic_components leftover-audiences --stack dev --stack prod",
+        formatter_class=HelpFormatter)
     command.add_argument("--stack", action="append", required=True, dest="stacks",
                          help="a stack of the project (repeat for several)")
     command.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")

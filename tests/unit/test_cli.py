@@ -53,7 +53,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 SUBCOMMANDS = ["audiences", "values", "init-project", "migrate-terraform", "export", "recover",
-               "preview-summary", "doctor"]
+               "leftover-audiences", "preview-summary", "doctor"]
 
 
 def test_the_top_level_help_says_what_the_tool_does_and_lists_every_command():
