@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 import pytest
-import yaml
 
 from polytomic_components.review import read_preview, render
 from tests.conftest import REPO_ROOT, Project
@@ -189,39 +188,3 @@ def without_source_positions(value: Any) -> Any:
     if isinstance(value, list):
         return [without_source_positions(v) for v in value]
     return value
-
-
-def workflow_script(name: str, job: str, step: str) -> str:
-    steps = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / name).read_text())["jobs"][job]["steps"]
-    [script] = [s["run"] for s in steps if s.get("name") == step]
-    return script
-
-
-def test_the_pull_request_workflow_scripts_preview_and_summarise_a_good_and_a_failed_stack(
-        reference_project, tmp_path):
-    """The shell of the CI steps, run as GitHub runs it (bash -e), on the reference project."""
-    deploy_dev(reference_project)
-    set_config(reference_project, "dev", "pipelines[0].mode", "remove")
-    preview = workflow_script("pulumi-stack.yml", "pulumi", "Preview")
-    outputs = {}
-    for stack in ("dev", "staging"):  # staging was never created: the CLI fails before the engine
-        github_output = tmp_path / f"output-{stack}"
-        subprocess.run(["bash", "-e", "-c", preview], cwd=reference_project.directory, check=True,
-                       env={**reference_project.env, "STACK": stack, "GITHUB_OUTPUT": str(github_output),
-                            "GITHUB_STEP_SUMMARY": str(tmp_path / f"summary-{stack}.md"),
-                            "POLICY_PACK": str(REPO_ROOT / "polytomic_components" / "policy"),
-                            "POLICY_CONFIG": str(REPO_ROOT / "policy.json")},
-                       capture_output=True, text=True, timeout=600)
-        outputs[stack] = github_output.read_text()
-    assert outputs["dev"] == "status=0\n"
-    assert outputs["staging"].startswith("status=") and outputs["staging"] != "status=0\n"
-
-    step_summary = tmp_path / "step-summary.md"
-    subprocess.run(["bash", "-e", "-c", workflow_script("preview.yml", "summary", "Write the summary")],
-                   cwd=reference_project.directory, check=True, capture_output=True, text=True,
-                   env={**reference_project.env, "GITHUB_STEP_SUMMARY": str(step_summary)}, timeout=60)
-    text = (reference_project.directory / "summary.md").read_text()
-    assert step_summary.read_text() == text
-    assert "switches `mode` to `remove`" in section(text, "Needs attention")
-    assert "| staging | **failed** |" in text
-    assert "no stack named 'staging' found" in section(text, "staging")

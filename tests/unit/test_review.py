@@ -382,3 +382,11 @@ def test_an_adopted_object_kept_on_destroy_is_said_to_stay():
     text = summary_of(document(model_delete(retainOnDelete=True)))
     assert "forgets model `newsletter-subscribers-model` (m-made-in-the-ui), which this stack adopted; " \
            "it stays in Polytomic" in text
+
+
+def test_a_new_audience_is_listed_once_not_again_as_the_providers_message():
+    message = "polytomic: trial-signups-sync: creates a NEW LinkedIn audience 'Trial signups (dev)'\n\n"
+    text = summary_of(document(SYNC_CREATE, diagnostics=[{"message": message, "severity": "info#err"}]))
+    attention = text.split("### Needs attention", 1)[1].split("\n### ", 1)[0]
+    assert attention.count("Trial signups (dev)") == 1
+    assert "creates sync `trial-signups-sync`, writing to a new audience" in attention
