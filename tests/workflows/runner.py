@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 import yaml
 
-from tests.workflows.expressions import condition, substitute
+from tests.workflows.expressions import condition, substitute, to_text
 
 #: The PATH every job starts with: the system's tools only (bash, git, coreutils).
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -302,8 +302,7 @@ class Runner:
             if not condition(step.get("if"), step_contexts, functions):
                 outcome = StepResult(name, "skipped")
             else:
-                step_env = {**env, **{k: str(v) for k, v in substitute_all(
-                    step.get("env") or {}, step_contexts, functions).items()}}
+                step_env = {**env, **substitute_all(step.get("env") or {}, step_contexts, functions)}
                 step_contexts["env"] = step_env
                 files = temp / f"step-{index}"
                 files.mkdir()
@@ -361,7 +360,7 @@ class Runner:
             "GITHUB_EVENT_NAME": contexts["github"]["event_name"],
             "GITHUB_SERVER_URL": contexts["github"]["server_url"],
             "GITHUB_OUTPUT": str(output), "GITHUB_ENV": str(environment), "GITHUB_PATH": str(path_file),
-            "GITHUB_STEP_SUMMARY": str(summary), **{k: str(v) for k, v in step_env.items()}}
+            "GITHUB_STEP_SUMMARY": str(summary), **{k: to_text(v) for k, v in step_env.items()}}
         try:
             completed = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                                        cwd=cwd, env=process_env, capture_output=True, text=True,

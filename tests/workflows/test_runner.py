@@ -59,6 +59,15 @@ def test_env_is_layered_workflow_then_job_then_step(run_workflow):
     assert output_of(run, "show").strip() == "workflow job step"
 
 
+def test_an_expression_value_in_env_is_text_as_github_renders_it(run_workflow):
+    run = run_workflow({"w.yml": job("""\
+        - name: show
+          env: {PREVIEW: "${{ github.ref == 'refs/heads/main' }}"}
+          run: echo "$PREVIEW"
+        """)})
+    assert output_of(run, "show").strip() == "true"
+
+
 def test_github_env_reaches_later_steps_only(run_workflow):
     run = run_workflow({"w.yml": job("""\
         - name: set
