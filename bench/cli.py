@@ -214,7 +214,8 @@ class CliReport:
             f"1-minute load average when each command started: median {statistics.median(loads):.1f}, "
             f"range {min(loads):.1f}-{max(loads):.1f} (at the start {meta['load_average'][0]:.1f}, at the "
             f"end {meta['load_average'][3]:.1f}). Whole run: {meta['runtime_s']} s. Produced by "
-            "`bench/run.sh --cli`; raw numbers in `results-cli.json`.", "",
+            f"`bench/run.sh --cli{' --scale' if meta.get('scale') else ''}`; raw numbers in "
+            f"`{'results-scale' if meta.get('scale') else 'results-cli'}.json`.", "",
             "Each command is a new `pulumi` process, as users run it. Ratios are medians of the ratios "
             "within each repetition (floor and library of one repetition ran back to back).", "",
         ]
