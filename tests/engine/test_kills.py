@@ -60,7 +60,8 @@ def settle(project: Project, command: str) -> str:
     project.run(command, "--yes", "--skip-preview", "--stack", "dev")
     found = result.stdout
     return ("empty attributes file" if "empty attributes file" in found else
-            "pending creates" if "pending create" in found else
+            "pending creates" if any(f"  {action} " in found for action in ("import", "replay", "clear"))
+            else "pending deletes or updates" if "  drop    " in found else
             "lock only" if "no longer running" in found else "nothing")
 
 
