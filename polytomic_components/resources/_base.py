@@ -390,9 +390,10 @@ class PolytomicProvider(ResourceProvider):
         failures = self._service_failures_if_configured(props, creating=creating)
         _CHECK_AT_WRITE.discard(key)
         if failures:
-            raise ValueError("; ".join(f.reason for f in failures) + f" (nothing was written: this "
-                             f"{self.api_object}'s inputs were known only once the objects it "
-                             "depends on were created, so it was checked before its write)")
+            # An ArgumentError reaches `pulumi up` as its message alone, as a failed check would.
+            raise ArgumentError("", "; ".join(f.reason for f in failures) + " (nothing was written: "
+                                f"this {self.api_object}'s inputs were known only once the objects "
+                                "it depends on were created, so it was checked before its write)")
 
     def _unchecked(self, why: str) -> list[CheckFailure]:
         """No silent green: say that the service checks were skipped, or fail when the stack
