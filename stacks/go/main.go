@@ -51,7 +51,7 @@ func main() {
 				DestinationConnectionId: newsletterSubscribers.LinkedinConnectionId,
 				Create: &polytomic.NewAudienceArgs{
 					Account: linkedinAccount,
-					Type:    "user_audience",
+					Type:    polytomic.AudienceTypeUserAudience,
 					Name:    "Trial signups (dev)",
 				},
 				Fields: map[string]interface{}{

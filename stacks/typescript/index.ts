@@ -47,7 +47,7 @@ const trialSignups = new polytomic.LinkedInAudiencePipeline("trial-signups", {
         last_name: "LastName",
         title: "Title",
     },
-    schedule: { frequency: "daily", hour: "6", minute: "0" },
+    schedule: { frequency: "daily", hour: 6, minute: 0 },
 });
 
 export const newsletterAudience = newsletterSubscribers.audienceId;

@@ -45,33 +45,52 @@ class Language:
     host: str
     program: str
     check: tuple[str, ...]
-    #: An edit that misspells a property name, and what the check then says.
-    misspelt: tuple[str, str]
-    misspelt_message: str
+    #: Mistakes made in the program (edits), and what the check says about each.
+    mistakes: tuple[tuple[str, str], ...]
+    mistake_messages: tuple[str, ...]
     #: Edits that rename the pipeline `trial-signups` to `signups`, with the old name as an alias.
     rename: tuple[tuple[str, str], ...]
+    #: Text the generated SDK must contain, by file: an enum for a closed set (the audience type),
+    #: the enum-typed property, and a secret input wrapped as a secret.
+    sdk_contains: dict[str, tuple[str, ...]]
 
 
 TYPESCRIPT = Language(
     name="typescript", host="nodejs", program="index.ts",
-    check=("node_modules/.bin/tsc", "--noEmit"),
-    misspelt=('    modelName: "Trial signups",', '    modelNme: "Trial signups",'),
-    misspelt_message="'modelNme' does not exist",
+    check=("node_modules/.bin/tsc", "--noEmit", "--pretty", "false"),
+    # Each in an object literal of its own: tsc checks no excess property where a value is wrong.
+    mistakes=(('    modelName: "Newsletter subscribers",', '    modelNme: "Newsletter subscribers",'),
+              ('        type: "user_audience",', '        type: "user_audiense",'),
+              ('        title: "Title",', '        title: 42,')),
+    mistake_messages=("'modelNme' does not exist",
+                      "Type '\"user_audiense\"' is not assignable to type 'AudienceType'",
+                      "Type 'number' is not assignable to type 'Input<string> | Input<FieldSettingArgs>'"),
     rename=(('LinkedInAudiencePipeline("trial-signups", {', 'LinkedInAudiencePipeline("signups", {'),
-            ('    schedule: { frequency: "daily", hour: "6", minute: "0" },\n});',
-             '    schedule: { frequency: "daily", hour: "6", minute: "0" },\n'
+            ('    schedule: { frequency: "daily", hour: 6, minute: 0 },\n});',
+             '    schedule: { frequency: "daily", hour: 6, minute: 0 },\n'
              '}, { aliases: [{ name: "trial-signups" }] });')),
+    sdk_contains={
+        "types/enums/index.ts": ('UserAudience: "user_audience",', 'CompanyAudience: "company_audience",'),
+        "types/input.ts": ("type: enums.AudienceType;",),
+        "linkedInAudiencePipeline.ts": ("pulumi.secret(args.encryptionPassphrase)",),
+    },
 )
 GO = Language(
     name="go", host="go", program="main.go",
     check=("go", "build", "-o", os.devnull, "."),
-    misspelt=('ModelName:               "Trial signups",', 'ModelNme: "Trial signups",'),
-    misspelt_message="unknown field ModelNme",
+    mistakes=(('ModelName:               "Trial signups",', 'ModelNme: "Trial signups",'),
+              ("polytomic.AudienceTypeUserAudience,", "polytomic.AudienceTypeUserAudiense,")),
+    mistake_messages=("unknown field ModelNme", "undefined: polytomic.AudienceTypeUserAudiense"),
     rename=(('NewLinkedInAudiencePipeline(ctx, "trial-signups",',
              'NewLinkedInAudiencePipeline(ctx, "signups",'),
             ('Minute: 0},\n\t\t\t})',
              'Minute: 0},\n\t\t\t},\n\t\t\t'
              'pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("trial-signups")}}))')),
+    sdk_contains={
+        "polytomic/pulumiEnums.go": ('AudienceTypeUserAudience    = AudienceType("user_audience")',),
+        "polytomic/pulumiTypes.go": ("Type AudienceType `pulumi:\"type\"`",),
+        "polytomic/linkedInAudiencePipeline.go": ("pulumi.ToSecret(args.EncryptionPassphrase)",),
+    },
 )
 
 
@@ -182,11 +201,19 @@ def test_the_program_type_checks_against_the_generated_sdk(language_project):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_misspelt_property_fails_the_type_check(language_project):
-    with language_project.edited(language_project.language.misspelt):
+def test_the_generated_sdk_types_closed_sets_as_enums_and_secrets_as_secrets(language_project):
+    sdk = language_project.directory / "sdks" / "polytomic"
+    missing = [(file, text) for file, texts in language_project.language.sdk_contains.items()
+               for text in texts if text not in (sdk / file).read_text()]
+    assert missing == []
+
+
+def test_mistakes_in_the_program_fail_the_type_check_each_named(language_project):
+    with language_project.edited(*language_project.language.mistakes):
         result = language_project.check()
     assert result.returncode != 0
-    assert language_project.language.misspelt_message in result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert [m for m in language_project.language.mistake_messages if m not in said] == []
 
 
 def test_up_syncs_into_an_existing_and_a_new_audience(deployed, emulator_session):
