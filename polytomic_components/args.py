@@ -466,6 +466,10 @@ class IdentityMapping:
                                 validator=_one_of(IDENTITY_FUNCTIONS))
 
 
+#: The identity of a pipeline that names none: the guide's `email` → `Email`, by equality.
+DEFAULT_IDENTITY = IdentityMapping(source="email", target="Email")
+
+
 def _identity(value: Any, field: attrs.Attribute[Any]) -> IdentityMapping:
     if isinstance(value, IdentityMapping):
         return value
@@ -660,7 +664,7 @@ class LinkedInAudiencePipelineArgs:
     audience_id: pulumi.Input[str] | None = attrs.field(default=None, validator=_text_input)
     create: NewAudience | None = attrs.field(default=None, converter=_nested(NewAudience))  # type: ignore[misc]
     identity: IdentityMapping = attrs.field(
-        default=IdentityMapping(source="email", target="Email"),
+        default=DEFAULT_IDENTITY,
         converter=attrs.Converter(_identity, takes_field=True))  # type: ignore[misc]
     fields: tuple[FieldMapping, ...] = attrs.field(default=(), converter=_mappings)
     """Given as a mapping, sorted by model field name."""

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import pulumi
 
-from .args import FieldMapping, IdentityMapping, LinkedInAudiencePipelineArgs
+from .args import DEFAULT_IDENTITY, FieldMapping, IdentityMapping, LinkedInAudiencePipelineArgs
 from .reporting import reported
 from .resources.connection import Connection
 from .resources.model import Model
 from .resources.sync import Sync
 from .resources.sync_run import SyncRun
+
+
+def _needing(args: LinkedInAudiencePipelineArgs) -> dict[str, str]:
+    """For each model field the pipeline uses, the argument that uses it (the first one), as the
+    model's check names it when the query does not select the field."""
+    needing: dict[str, str] = {}
+    for field, argument in [
+        *((f.field, f"`filters[{i}].field`") for i, f in enumerate(args.filters)),
+        *((o.field, f"`overrides[{i}].field`") for i, o in enumerate(args.overrides)),
+        *((f.source, f"`fields.{f.source}`") for f in reversed(args.fields)),
+        (args.identity.source, "`identity.source`" + (
+            f" (the default identity, {args.identity.source} → {args.identity.target})"
+            if args.identity == DEFAULT_IDENTITY else "")),
+    ]:
+        needing[field] = argument  # the last wins: the identity, then mappings, ...
+    return needing
 
 
 class LinkedInAudiencePipeline(pulumi.ComponentResource):
@@ -77,6 +93,7 @@ class LinkedInAudiencePipeline(pulumi.ComponentResource):
                          *(f.field for f in args.filters), *(o.field for o in args.overrides)})
         model = Model(f"{name}-model", name=args.model_name, connection_id=self.snowflake_connection_id,
                       configuration={"query": args.query}, required_fields=mapped,
+                      required_by=_needing(args),
                       adopt_id=adopt.model_id if adopt else None,
                       opts=_adopted(child, adopt.model_id if adopt else None, on_destroy))
 

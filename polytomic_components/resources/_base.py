@@ -230,7 +230,7 @@ class PolytomicProvider(ResourceProvider):
                 failures += self._service_failures_if_configured(inputs, creating=not existing)
         for consequence in self.consequences({}, inputs) if not (existing or failures) else ():
             say(inputs.get("resource_key"), consequence)
-        return CheckResult(inputs, failures)
+        return CheckResult(inputs, [_for_the_engine(f, inputs) for f in failures])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Should this diff end in a replacement (whatever asks for it, `--replace` included), the
@@ -509,6 +509,17 @@ def _declared(props: Mapping[str, Any] | None) -> bool:
 
 
 # --- check helpers shared by the providers ------------------------------------------------------
+
+
+def _for_the_engine(failure: CheckFailure, inputs: Mapping[str, Any]) -> CheckFailure:
+    """`failure` as the engine should print it. The engine prints `property P value {V} has a
+    problem` with V looked up at the top level of the inputs: a nested or missing property would
+    read `value {<nil>}`, so such a failure names no property; its reason starts with its path."""
+    if inputs.get(failure.property) is not None:
+        return failure
+    reason = failure.reason if failure.reason.startswith(f"{failure.property}:") \
+        else f"{failure.property}: {failure.reason}"
+    return CheckFailure("", reason)
 
 
 def failure(path: str, reason: str) -> CheckFailure:

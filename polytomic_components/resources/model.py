@@ -69,10 +69,16 @@ class ModelProvider(PolytomicProvider):
             yield service_failure(error, "configuration")
             return
         names = [f["name"] for f in preview.get("fields", [])]
+        needed_by = inputs.get("required_by") or {}
         for index, name in enumerate(inputs.get("required_fields") or []):
-            if name not in names:
-                yield failure(f"required_fields[{index}]", f"{name!r} is not a field this model's query "
-                              f"selects (it selects: {', '.join(names)}); add it to the query, or stop "
+            if name in names:
+                continue
+            selects = f"{name!r} is not a field this model's query selects (it selects: {', '.join(names)})"
+            if name in needed_by:  # a pipeline's model: name what the user wrote that needs it
+                yield failure("configuration.query", f"{selects}; {needed_by[name]} needs it: select "
+                              "it in the query, or change that argument to a field the query selects")
+            else:
+                yield failure(f"required_fields[{index}]", f"{selects}; add it to the query, or stop "
                               "mapping, filtering or overriding it")
 
     def to_body(self, inputs: Mapping[str, Any], learned: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,6 +131,7 @@ class Model(Resource, module="polytomic", name="Model"):
         relations: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
         labels: pulumi.Input[Sequence[str]] | None = None,
         required_fields: pulumi.Input[Sequence[str]] | None = None,
+        required_by: Mapping[str, str] | None = None,
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -141,12 +148,16 @@ class Model(Resource, module="polytomic", name="Model"):
         :param labels: label names.
         :param required_fields: fields something else needs (a sync's mappings): ``pulumi preview``
             fails when the query does not select one. Not sent to Polytomic.
+        :param required_by: for a required field, what needs it, in the words of the program that
+            declared the model (``"`identity.source`"``): the failure names that, not the field's
+            place in `required_fields`. Wording only: changing it changes nothing else.
         """
         props = {
             "name": name, "connection_id": connection_id, "configuration": configuration,
             "identifier": identifier, "tracking_columns": tracking_columns,
             "additional_fields": additional_fields, "relations": relations, "labels": labels,
-            "required_fields": required_fields, **ownership(resource_name, "Model", adopt_id),
+            "required_fields": required_fields, "required_by": required_by,
+            **ownership(resource_name, "Model", adopt_id),
             "fields": None, "field_names": None,
         }
         super().__init__(ModelProvider(), resource_name, props, opts)

@@ -67,6 +67,7 @@ def test_a_filter_on_a_field_the_query_does_not_select_fails_preview_naming_it(r
     result = reference_project.run("preview", "--stack", "dev", check=False)
     assert result.returncode != 0
     assert "'phone' is not a field this model's query selects" in result.stdout + result.stderr
+    assert "`filters[3].field` needs it" in result.stdout + result.stderr
     assert emulator.writes() == []
 
 

@@ -49,8 +49,17 @@ def connections(emulator):
 def test_check_rejects_a_secret_in_plain_configuration():
     news = {**SNOWFLAKE, "configuration": {**SNOWFLAKE["configuration"], "password": "x"}}
     failures = ConnectionProvider().check({}, news).failures
-    assert [f.property for f in failures] == ["configuration.password"]
+    assert [f.reason.partition(":")[0] for f in failures] == ["configuration.password"]
     assert "secret_configuration.password" in failures[0].reason
+
+
+def test_a_nested_property_failure_names_its_path_in_the_reason_not_as_the_engines_property():
+    # The engine would print `property configuration.password value {<nil>}`: it looks values up
+    # at the top level of the inputs only.
+    news = {**SNOWFLAKE, "configuration": {**SNOWFLAKE["configuration"], "password": "x"}}
+    [failure] = ConnectionProvider().check({}, news).failures
+    assert failure.property == ""
+    assert failure.reason.startswith("configuration.password: ")
 
 
 def test_check_tolerates_values_unknown_during_preview():
