@@ -555,3 +555,23 @@ def test_a_query_without_the_default_identity_names_the_identity_not_an_internal
             "`identity.source` (the default identity, email → Email) needs it") in message
     assert "required_fields" not in message and "value {<nil>}" not in message
     assert emulator.writes() == []
+
+
+def test_missing_secrets_name_the_config_keys_and_the_commands_that_set_them(reference_project, emulator):
+    stack_file = reference_project.directory / "stacks" / "Pulumi.dev.yaml"
+    stack = yaml.safe_load(stack_file.read_text())
+    for key in ("snowflakePassword", "linkedinClientSecret", "linkedinRefreshToken"):
+        del stack["config"][f"{CONFIG}:{key}"]
+    stack_file.write_text(yaml.safe_dump(stack))
+    reference_project.run("stack", "select", "--create", "dev")
+    emulator.clear_requests_log()
+    result = reference_project.run("preview", "--stack", "dev", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("give exactly one of `snowflakePassword` or `snowflakePrivateKey` (password or key-pair "
+            "authentication); got neither; set one with `pulumi config set --secret snowflakePassword`"
+            in output)
+    assert ("missing: `linkedinClientSecret`, `linkedinRefreshToken`; set `pulumi config set --secret "
+            "linkedinClientSecret`, `pulumi config set --secret linkedinRefreshToken`" in output)
+    assert "client_secret" not in output and "Traceback" not in output
+    assert emulator.writes() == []
