@@ -223,3 +223,36 @@ def test_secrets_stay_out_of_repr():
                                       oauth_refresh_token="r3fr3sh")
     assert "hunter2" not in repr(source)
     assert "s3cr3t" not in repr(destination) and "r3fr3sh" not in repr(destination)
+
+
+def test_an_unknown_argument_is_an_unknown_key_with_the_closest_argument():
+    message = refusal(lambda: args(querry="SELECT 1"))
+    assert message.startswith("querry: unknown key; did you mean `query`? allowed keys: adopt, ")
+
+
+def test_every_problem_of_a_schedule_is_reported_at_once():
+    problems = refusal(lambda: args(schedule={"frequency": "dayly", "hour": 25})).splitlines()
+    assert problems == [
+        "schedule.frequency: 'dayly' is not allowed; use one of: manual, continuous, hourly, daily, "
+        "weekly, custom, builder, runafter, multi, dbtcloud (did you mean 'daily'?)",
+        "schedule.hour: 25 must be a whole number from 0 to 23 (UTC)"]
+
+
+def test_a_bad_argument_does_not_hide_a_problem_across_the_good_ones():
+    problems = refusal(lambda: args(
+        query="", audience_id=None, destination_connection_id=None,
+        destination=LinkedInDestination(accounts=[ACCOUNT]),
+        create={"account": "509937215::urn:li:organization:76213840", "type": "user_audience",
+                "name": "New"})).splitlines()
+    assert [p.partition(":")[0] for p in problems] == ["query", "create.account"]
+    assert "is not one of the ad accounts in `destination.accounts`" in problems[1]
+
+
+def test_an_encrypted_field_needs_the_passphrase():
+    message = refusal(lambda: args(fields={"title": {"target": "Title", "encryption_enabled": True}}))
+    assert message == ("fields.title.encryption_enabled: is true, but no `encryption_passphrase` is given: "
+                       "the passphrase the field is encrypted with")
+
+
+def test_a_mistyped_choice_gets_the_closest_allowed_value():
+    assert refusal(lambda: args(mode="remov")).endswith("got 'remov' (did you mean 'remove'?)")

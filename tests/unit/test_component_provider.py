@@ -14,7 +14,7 @@ from typing_extensions import NotRequired, is_typeddict
 from polytomic_components import args as library
 from polytomic_components import pipeline
 from polytomic_components.component_provider import component
-from polytomic_components.component_provider.provider import PolytomicProvider, camel_case
+from polytomic_components.component_provider.provider import PolytomicProvider, camel_case, property_problems
 from polytomic_components.resources.sync import SCHEDULE_FIELDS
 from tests.conftest import REPO_ROOT
 
@@ -243,3 +243,27 @@ def test_every_enum_reference_resolves_to_a_type():
     text = json.dumps(document := schema())
     refs = set(re.findall(r'"#/types/([^"]+)"', text))
     assert refs - set(document["types"]) == set()
+
+
+def test_an_argument_error_becomes_property_problems_at_the_camel_case_paths_the_user_wrote():
+    with pytest.raises(library.ArgumentError) as error:
+        component.to_library_args({
+            **EXISTING, "schedule": {"frequency": "weekly", "hour": 25.0, "minute": 0.0},
+            "fields": {"first_name": {"target": "FirstName", "syncMode": "upsert"}}})
+    problems = property_problems(error.value)
+    assert problems.message == "3 properties cannot work as given"
+    assert problems.errors == [
+        {"property_path": "fields.first_name.syncMode",
+         "reason": "expected one of updateOrCreate, create; got 'upsert'"},
+        {"property_path": "schedule.dayOfWeek", "reason": "is required when schedule.frequency is 'weekly'"},
+        {"property_path": "schedule.hour", "reason": "25 must be a whole number from 0 to 23 (UTC)"}]
+
+
+def test_a_problem_of_arguments_together_leads_the_message():
+    with pytest.raises(library.ArgumentError) as error:
+        component.to_library_args({**EXISTING,
+                                   "create": {"account": "a", "type": "user_audience", "name": "n"}})
+    problems = property_problems(error.value)
+    assert problems.message == ("give exactly one of `audienceId` or `create` (an existing audience or a "
+                                "new one); got both")
+    assert problems.errors is None
