@@ -339,6 +339,7 @@ def _tools(language: str) -> Tools:
     }[language]
     if shutil.which(host) is None:
         extra.insert(0, _script_output(*script_args))
+    extra = [d for d in dict.fromkeys(extra) if d not in path.split(os.pathsep)]
     return Tools({**os.environ, "PATH": os.pathsep.join([*extra, path])}, tuple(extra))
 
 

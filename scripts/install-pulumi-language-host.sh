@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Puts a Pulumi language host for TypeScript or Go on this machine and prints its bin dir:
+# Puts a Pulumi language host for TypeScript or Go on this machine and prints the folder to put on
+# PATH:
 #
 #   scripts/install-pulumi-language-host.sh nodejs   pulumi-language-nodejs (TypeScript, JavaScript)
 #   scripts/install-pulumi-language-host.sh go       pulumi-language-go, and gen-go-sdk
@@ -34,7 +35,23 @@ case "$language" in
       build_id="v$GO_HOST_RELEASE-gen-v$RELEASE-$(sha256sum "$script_dir/lib/gen-go-sdk/main.go" | cut -c1-12)" ;;
   *) log "usage: $0 nodejs|go"; exit 2 ;;
 esac
-bin_dir="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi-$language/$build_id/bin"
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components"
+bin_dir="$cache_root/pulumi-$language/$build_id/bin"
+
+# publish: prints where the binaries are to be found. The engine warns on every run about a language
+# host found on PATH but not beside `pulumi` ("using pulumi-language-nodejs from $PATH"), so they are
+# linked beside the engine when it is the one scripts/install-pulumi.sh built (a system-wide CLI is
+# never written to), and that folder is printed.
+publish() {
+  local engine_dir binary
+  engine_dir="$(bash "$script_dir/install-pulumi.sh" | tail -n1)"
+  case "$engine_dir" in
+    "$cache_root"/*)
+      for binary in "${binaries[@]}"; do ln -sfn "$bin_dir/$binary" "$engine_dir/$binary"; done
+      echo "$engine_dir" ;;
+    *) echo "$bin_dir" ;;
+  esac
+}
 
 if [ "$language" = nodejs ] && command -v pulumi-language-nodejs >/dev/null 2>&1; then
   log "using $(command -v pulumi-language-nodejs) from PATH"
@@ -44,7 +61,7 @@ fi
 cached() {
   if [ -x "$bin_dir/${binaries[-1]}" ]; then
     log "using cached $language language host in $bin_dir"
-    echo "$bin_dir"
+    publish
     exit 0
   fi
 }
@@ -111,4 +128,4 @@ rm -rf "$(dirname "$(dirname "$bin_dir")")"/v*
 mkdir -p "$(dirname "$bin_dir")"
 mv "$staging" "$bin_dir"
 log "installed ${binaries[*]} into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
-echo "$bin_dir"
+publish

@@ -226,10 +226,11 @@ def test_up_syncs_into_an_existing_and_a_new_audience(deployed, emulator_session
     assert len({s["target_connection_id"] for s in syncs}) == 1  # the second reuses the first's
 
 
-def test_preview_after_up_expects_no_changes_and_writes_nothing(deployed, emulator_session):
+def test_preview_after_up_expects_no_changes_writes_nothing_and_warns_of_nothing(deployed, emulator_session):
     emulator_session.clear_requests_log()
-    deployed.project.project.run("preview", "--expect-no-changes")
+    preview = deployed.project.project.run("preview", "--expect-no-changes")
     assert emulator_session.writes() == []
+    assert "warning" not in preview.stdout + preview.stderr  # e.g. about the language host's place
 
 
 def test_no_secret_is_stored_in_plaintext(deployed, emulator_session, backend_text):
