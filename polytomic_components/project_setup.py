@@ -224,7 +224,7 @@ def _write_plugin(directory: Path, wheel: Path) -> None:
     # pip runs in the plugin folder; the wheel brings pulumi, requests and attrs from the index.
     relative_wheel = os.path.relpath(wheel, plugin)
     (plugin / "requirements.txt").write_text(f"{relative_wheel}\n")
-    (directory / STATE_DIR / ".gitignore").write_text("venv/\nschema-*.json\n")
+    (directory / STATE_DIR / ".gitignore").write_text("venv/\nschema.json\nschema-*.json\n")
     # The engine caches the schema beside the plugin folder; a rebuilt wheel may change it.
     for cached in (directory / STATE_DIR).glob("schema-*.json"):
         cached.unlink()
