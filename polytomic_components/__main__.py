@@ -49,8 +49,9 @@ examples:
 
 Commands that call Polytomic (audiences, values, export) read POLYTOMIC_API_KEY and
 POLYTOMIC_DEPLOYMENT_URL (default https://app.polytomic.com) from the environment.
-Exit status: 0 done, 1 failed (the `error:` line says why), 2 bad command line, 3 a bug (its
-trace is written to a file the message names; {DEBUG_VARIABLE}=1 prints it)."""
+Exit status: 0 done, 1 failed (the `error:` line says why), 2 bad command line (doctor also:
+a question it could not ask), 3 a bug (its trace is written to a file the message names;
+{DEBUG_VARIABLE}=1 prints it)."""
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: every subcommand, each registered by its own module."""
