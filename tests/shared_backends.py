@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 import attrs
 
-S3_BUCKET = "pulumi-state"
 DUMMY_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 #: What keeps the AWS SDK from reading this machine's AWS configuration or metadata service.
 AWS_ISOLATION = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
@@ -45,9 +44,11 @@ class SharedBackend(Protocol):
 
 @attrs.frozen
 class S3Backend:
-    """A bucket on moto's S3 server; credentials are dummies, as the server accepts any."""
+    """A bucket of its own on moto's S3 server (moto keeps buckets per process, not per server);
+    credentials are dummies, as the server accepts any."""
 
     endpoint: str
+    bucket: str = attrs.field(factory=lambda: f"pulumi-state-{secrets.token_hex(4)}")
     name: str = "s3"
 
     def client(self) -> Any:
@@ -58,12 +59,12 @@ class S3Backend:
                             aws_secret_access_key=DUMMY_AWS["AWS_SECRET_ACCESS_KEY"])
 
     def keys(self, prefix: str = "") -> list[str]:
-        listed = self.client().list_objects_v2(Bucket=S3_BUCKET, Prefix=prefix)
+        listed = self.client().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
         return [item["Key"] for item in listed.get("Contents", [])]
 
     @property
     def backend_url(self) -> str:
-        return f"s3://{S3_BUCKET}?endpoint={self.endpoint}&use_path_style=true&region=us-east-1"
+        return f"s3://{self.bucket}?endpoint={self.endpoint}&use_path_style=true&region=us-east-1"
 
     @property
     def env(self) -> dict[str, str]:
@@ -78,7 +79,7 @@ def s3_backend() -> Iterator[S3Backend]:
     server.start()
     host, port = server.get_host_and_port()
     backend = S3Backend(endpoint=f"http://{host}:{port}")
-    backend.client().create_bucket(Bucket=S3_BUCKET)
+    backend.client().create_bucket(Bucket=backend.bucket)
     try:
         yield backend
     finally:
