@@ -145,6 +145,22 @@ def script_bin_dir(script: str, *args: str) -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
+def project_env(engine_env: dict[str, str], *bin_dirs: Path) -> dict[str, str]:
+    """`engine_env` as a user's project sees it, with `bin_dirs` first on PATH: no PULUMI_PYTHON_CMD
+    or PYTHONPATH, so the project's own settings must lead the engine to the provider."""
+    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
+    env["PATH"] = os.pathsep.join([*map(str, bin_dirs), env["PATH"]])
+    return env
+
+
+def init_project(directory: Path, env: dict[str, str], *args: str) -> str:
+    """`python -m polytomic_components init-project`, as users run it; what it printed."""
+    result = subprocess.run([sys.executable, "-m", "polytomic_components", "init-project", str(directory),
+                             *args], env=env, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 @pytest.fixture(scope="session")
 def pulumi_bin_dir() -> Path:
     """The bin dir of the engine that scripts/install-pulumi.sh provides (cached after the first build)."""

@@ -9,14 +9,11 @@ API key (shape checks only), which loads the provider from the project's own vir
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from ..conftest import REPO_ROOT, Project, script_bin_dir
+from ..conftest import REPO_ROOT, Project, init_project, project_env, script_bin_dir
 
 pytestmark = pytest.mark.engine
 
@@ -38,14 +35,10 @@ def readme_typescript_program() -> str:
 
 
 def test_a_new_typescript_project_with_the_readme_program_deploys(engine_env, emulator, tmp_path):
-    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
-    env["PATH"] = os.pathsep.join([str(script_bin_dir("install-pulumi-language-host.sh", "nodejs")),
-                                   env["PATH"]])
+    env = project_env(engine_env, script_bin_dir("install-pulumi-language-host.sh", "nodejs"))
     directory = tmp_path / "my-pipelines"
-    init = subprocess.run([sys.executable, "-m", "polytomic_components", "init-project", str(directory),
-                           "--language", "typescript"], env=env, capture_output=True, text=True, timeout=1200)
-    assert init.returncode == 0, init.stdout + init.stderr
-    assert "created a minimal typescript project" in init.stdout
+    said = init_project(directory, env, "--language", "typescript")
+    assert "created a minimal typescript project" in said
     (directory / "index.ts").write_text(readme_typescript_program())
 
     project = Project(directory, env)
@@ -97,13 +90,10 @@ def declare_pipeline(directory, language: str) -> None:
 
 @pytest.mark.parametrize("language", ["yaml", "python"])
 def test_a_new_project_previews_a_pipeline(engine_env, tmp_path, language):
-    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
-    if language == "yaml":
-        env["PATH"] = os.pathsep.join([str(script_bin_dir("install-pulumi-yaml.sh")), env["PATH"]])
+    hosts = [script_bin_dir("install-pulumi-yaml.sh")] if language == "yaml" else []
+    env = project_env(engine_env, *hosts)
     directory = tmp_path / "my-pipelines"
-    init = subprocess.run([sys.executable, "-m", "polytomic_components", "init-project", str(directory),
-                           "--language", language], env=env, capture_output=True, text=True, timeout=1200)
-    assert init.returncode == 0, init.stdout + init.stderr
+    init_project(directory, env, "--language", language)
     declare_pipeline(directory, language)
 
     project = Project(directory, env)

@@ -17,14 +17,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
-from ..conftest import REPO_ROOT, Emulator, Project, script_bin_dir
+from ..conftest import REPO_ROOT, Emulator, Project, init_project, project_env, script_bin_dir
 
 pytestmark = pytest.mark.engine
 
@@ -136,15 +135,11 @@ def language_project(request: pytest.FixtureRequest, engine_env: dict[str, str],
     """A copy of stacks/<language>/ after `init-project`, with the language host on PATH."""
     language: Language = request.param
     host_bin = script_bin_dir("install-pulumi-language-host.sh", language.host)
-    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
-    env["PATH"] = os.pathsep.join([str(host_bin), env["PATH"]])
+    env = project_env(engine_env, host_bin)
     directory = tmp_path_factory.mktemp(language.name) / "project"
     shutil.copytree(REPO_ROOT / "stacks" / language.name, directory,
                     ignore=shutil.ignore_patterns("node_modules", "sdks", ".polytomic", "bin"))
-    result = subprocess.run([sys.executable, "-m", "polytomic_components", "init-project", str(directory)],
-                            env=env, capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return LanguageProject(language, Project(directory, env), result.stdout)
+    return LanguageProject(language, Project(directory, env), init_project(directory, env))
 
 
 @attrs.frozen

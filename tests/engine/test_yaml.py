@@ -8,7 +8,6 @@ the project's own runtime options must lead the providers to the plugin's virtua
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO_ROOT, Emulator, Project
+from ..conftest import REPO_ROOT, Emulator, Project, project_env
 
 pytestmark = pytest.mark.engine
 
@@ -43,9 +42,7 @@ def yaml_host_bin_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def yaml_env(engine_env: dict[str, str], yaml_host_bin_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in engine_env.items() if k not in ("PULUMI_PYTHON_CMD", "PYTHONPATH")}
-    env["PATH"] = os.pathsep.join([str(yaml_host_bin_dir), env["PATH"]])
-    return env
+    return project_env(engine_env, yaml_host_bin_dir)
 
 
 def copy_of_yaml_project(root: Path, env: dict[str, str]) -> Project:
