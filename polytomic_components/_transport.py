@@ -6,6 +6,8 @@ Timeouts cannot be set on a session; the client passes one on every call.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -17,7 +19,8 @@ from urllib3.util import Retry
 
 from .errors import PolytomicError
 
-__all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "POOL_SIZE", "build_session", "default_retry"]
+__all__ = ["DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "POOL_SIZE", "RetryProgress", "build_session",
+           "default_retry"]
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -54,6 +57,32 @@ def default_retry(
         # Hand the last 429/5xx back to the client, which turns it into a typed error.
         raise_on_status=False,
     )
+
+
+class RetryProgress(logging.Handler):
+    """Reports each retry after a connection failed, so a deployment that does not answer is
+    never a silent wait of up to a minute.
+
+    urllib3's ``Retry`` logs one warning per such retry on the ``urllib3.connectionpool`` logger;
+    :meth:`attach` puts this handler there (which also keeps urllib3's own wording off stderr).
+    """
+
+    logger = logging.getLogger("urllib3.connectionpool")
+
+    def __init__(self, url: str, report: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.url, self.report, self.attempt = url, report, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Retrying"):
+            self.attempt += 1
+            self.report(f"no answer from {self.url} yet; trying again (retry {self.attempt})")
+
+    def attach(self) -> None:
+        self.logger.addHandler(self)
+
+    def detach(self) -> None:
+        self.logger.removeHandler(self)
 
 
 #: Connections kept open to one host: one per call the provider process runs at once

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import logging
 import sys
 import textwrap
 
+from ._transport import RetryProgress
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -67,30 +67,16 @@ def in_environment_terms(error: PolytomicError) -> PolytomicError:
     return shown
 
 
-class _RetryProgress(logging.Handler):
-    """Says, on standard error, that the command is still trying to reach the deployment."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(logging.WARNING)
-        self.url, self.attempt = url, 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("Retrying"):
-            self.attempt += 1
-            print(f"polytomic: no answer from {self.url} yet; trying again (retry {self.attempt})",
-                  file=sys.stderr)
-
-
 class progress_while_retrying:
     """While open, every retry of the HTTP transport (urllib3 logs one per retry) prints progress."""
 
     def __init__(self, url: str) -> None:
-        self.handler, self.logger = _RetryProgress(url), logging.getLogger("urllib3.connectionpool")
+        self.handler = RetryProgress(url, lambda message: print(f"polytomic: {message}", file=sys.stderr))
 
     def __enter__(self) -> None:
-        self.logger.addHandler(self.handler)
+        self.handler.attach()
 
     def __exit__(self, *_exc: object) -> None:
-        self.logger.removeHandler(self.handler)
+        self.handler.detach()
 
 

@@ -16,6 +16,7 @@ dies with it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
+from .._transport import RetryProgress
 from ..client import PolytomicClient
 from ..errors import (
     ArgumentError,
@@ -112,6 +114,13 @@ def say(resource_key: str | None, message: str) -> None:
     name = (resource_key or "").rsplit("/", 1)[-1]
     print(f"polytomic: {name}: {message}" if name else f"polytomic: {message}", file=sys.stderr,
           flush=True)
+
+
+@functools.cache
+def _report_retries(deployment_url: str) -> None:
+    """Once per process and deployment: say so while the transport retries a deployment that does
+    not answer (each check would otherwise wait silently for up to a minute)."""
+    RetryProgress(deployment_url, lambda message: say(None, message)).attach()
 
 
 class PolytomicProvider(ResourceProvider):
@@ -203,7 +212,9 @@ class PolytomicProvider(ResourceProvider):
         with _LOCK:
             client: PolytomicClient | None = self.__dict__.get("_client")
             if client is None:
-                client = self.__dict__["_client"] = PolytomicClient(Settings.from_config(self._stack_config))
+                settings = Settings.from_config(self._stack_config)
+                client = self.__dict__["_client"] = PolytomicClient(settings)
+                _report_retries(settings.deployment_url)
             return client
 
     def remember(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:

@@ -198,3 +198,21 @@ def test_a_malformed_deployment_url_fails_the_preview_at_once(changed, polytomic
         in str(failure.value)
     assert emulator.requests_log() == []
     stack.set_config("polytomic:deploymentUrl", auto.ConfigValue(emulator.url))  # for the teardown
+
+
+def test_a_deployment_that_does_not_answer_is_reported_while_the_preview_retries(inline_stack):
+    from pulumi import automation as auto
+
+    url = "http://127.0.0.1:9"  # the discard port: nothing listens there
+    stack = inline_stack(program_for(**new_sides(), audience_id=AUDIENCE), config={
+        "polytomic:apiKey": auto.ConfigValue("test-api-key", secret=True),
+        "polytomic:deploymentUrl": auto.ConfigValue(url)})
+
+    try:
+        result = stack.preview(on_output=quiet)
+        output = result.stdout + result.stderr
+    except auto_errors.CommandError as failure:
+        output = str(failure)
+
+    assert f"polytomic: no answer from {url} yet; trying again (retry 1)" in output
+    assert "Retrying (Retry(" not in output and "Traceback" not in output
