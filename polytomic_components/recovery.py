@@ -465,11 +465,13 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     """Add `recover` to the command line; it sets `run`, which takes the parsed arguments."""
     recover = commands.add_parser(
         "recover", help="settle the pending creates a killed `pulumi up` left in a stack's state",
-        description="Finds what each interrupted create made in Polytomic (reading only) and "
-                    "records it in the state, so that no pending operation, duplicate or orphan "
-                    "remains. Prints the plan; changes the state only with --yes. Reads the "
-                    "stack's state and config with `pulumi` (run it in the project directory, "
-                    "or give --cwd); never writes to Polytomic.",
+        description="Finds what each interrupted create made in Polytomic and records it in the "
+                    "state, so that no pending operation, duplicate or orphan remains. Prints the "
+                    "plan and sends nothing; with --yes it applies it, replaying an interrupted "
+                    "create with its own Idempotency-Key where that is the proof of ownership "
+                    "(the service answers with the object it made, or makes it now). It never "
+                    "updates or deletes anything in Polytomic. Reads the stack's state and config "
+                    "with `pulumi` (run it in the project directory, or give --cwd).",
         epilog="examples:\n  pulumi cancel --stack dev --yes\n"
                "  python -m polytomic_components recover --stack dev          # dry run\n"
                "  python -m polytomic_components recover --stack dev --yes    # apply",
