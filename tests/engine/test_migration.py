@@ -146,8 +146,22 @@ def test_a_sync_whose_audience_terraform_created_keeps_it_and_no_audience_is_cre
     assert emulator.state()["audiences"] == audiences
 
 
-def test_terraform_state_migrates_to_reference_stack_config_that_adopts_the_pipeline(
-        emulator, reference_project, tmp_path, forget_stack):
+def adopt_exported_pipeline(emulator: Any, reference_project: Project,
+                            forget_stack: list[Any]) -> dict[str, str]:
+    """A pipeline built by hand, exported as the reference project's stack config and adopted by
+    its `up`; the ids of what was built."""
+    ids = build_pipeline_by_hand(emulator)
+    stack_config = reference_project.directory / "stacks" / f"Pulumi.{STACK}.yaml"
+    exported = run_cli("export", "--connection", ids["linkedin"], "--stack", STACK,
+                       "--out", str(stack_config), env=reference_project.env)
+    forget_stack.append(reference_project)
+    adopt(reference_project, emulator, exported.stderr)
+    return ids
+
+
+def adopt_migrated_stack(emulator: Any, reference_project: Project, tmp_path: Path,
+                         forget_stack: list[Any]) -> None:
+    """A Terraform state migrated into the reference project's stack config and adopted by its `up`."""
     _, out, (_, reference_steps) = migrate(emulator, tmp_path)
     config = out / "reference-stack" / f"Pulumi.{STACK}.yaml"
     (reference_project.directory / "stacks" / config.name).write_text(config.read_text())
@@ -155,14 +169,14 @@ def test_terraform_state_migrates_to_reference_stack_config_that_adopts_the_pipe
     adopt(reference_project, emulator, reference_steps)
 
 
+def test_terraform_state_migrates_to_reference_stack_config_that_adopts_the_pipeline(
+        emulator, reference_project, tmp_path, forget_stack):
+    adopt_migrated_stack(emulator, reference_project, tmp_path, forget_stack)
+
+
 def test_an_exported_organization_is_adopted_by_the_reference_project_creating_nothing(
         emulator, reference_project, forget_stack):
-    ids = build_pipeline_by_hand(emulator)
-    stack_config = reference_project.directory / "stacks" / f"Pulumi.{STACK}.yaml"
-    exported = run_cli("export", "--connection", ids["linkedin"], "--stack", STACK,
-                       "--out", str(stack_config), env=reference_project.env)
-    forget_stack.append(reference_project)
-    adopt(reference_project, emulator, exported.stderr)
+    ids = adopt_exported_pipeline(emulator, reference_project, forget_stack)
 
     sync = emulator.api("GET", f"/api/syncs/{ids['sync']}").json()["data"]
     assert (sync["name"], sync["target"]["object"]) == ("Active users to LinkedIn Ads", NEWSLETTER)
@@ -170,12 +184,7 @@ def test_an_exported_organization_is_adopted_by_the_reference_project_creating_n
 
 def test_destroying_an_exported_organization_keeps_every_object_made_by_hand(
         emulator, reference_project, forget_stack):
-    ids = build_pipeline_by_hand(emulator)
-    stack_config = reference_project.directory / "stacks" / f"Pulumi.{STACK}.yaml"
-    exported = run_cli("export", "--connection", ids["linkedin"], "--stack", STACK,
-                       "--out", str(stack_config), env=reference_project.env)
-    forget_stack.append(reference_project)
-    adopt(reference_project, emulator, exported.stderr)
+    adopt_exported_pipeline(emulator, reference_project, forget_stack)
     before = objects(emulator)
 
     destroyed = reference_project.run("destroy", "--yes", "--skip-preview", "--stack", STACK)
@@ -186,11 +195,7 @@ def test_destroying_an_exported_organization_keeps_every_object_made_by_hand(
 
 def test_destroying_a_migrated_stack_deletes_the_adopted_objects_and_says_so(
         emulator, reference_project, tmp_path, forget_stack):
-    _, out, (_, reference_steps) = migrate(emulator, tmp_path)
-    config = out / "reference-stack" / f"Pulumi.{STACK}.yaml"
-    (reference_project.directory / "stacks" / config.name).write_text(config.read_text())
-    forget_stack.append(reference_project)
-    adopt(reference_project, emulator, reference_steps)
+    adopt_migrated_stack(emulator, reference_project, tmp_path, forget_stack)
     sync_id = next(iter(objects(emulator)["syncs"]))
 
     destroyed = reference_project.run("destroy", "--yes", "--skip-preview", "--stack", STACK)
