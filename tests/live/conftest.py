@@ -6,14 +6,16 @@ POLYTOMIC_TEST_LIVE_EMULATOR=1 (scripts/test.sh sets it), it runs against an emu
 with `--no-admin`, which serves the public API only; else every live test is skipped, saying why.
 
 Either way the tests use nothing but the public API and the `pulumi` CLI. Every object they make
-is named `<LIVE_PREFIX>-<run id>-...`; each test destroys its stack, and the session deletes what
-is left of this run and fails if anything was, or if an audience other than the reused one was
-made (on an emulator: also if any connection, model or sync differs from the start).
-`--live-cleanup` first removes what interrupted runs left (any run id).
+is named `<LIVE_PREFIX>-<run id>-<worker>-...`; each test destroys its stack, and each worker's
+session deletes what is left of its objects and fails if anything was, or if an audience was made
+other than the reused one and this run's new one (on an emulator: also if any connection, model or
+sync differs from the start). `--live-cleanup` first removes what interrupted runs left (any other
+run id). Against the emulator no live test may skip: each runs on every `scripts/test.sh`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
@@ -33,11 +35,17 @@ import yaml
 from polytomic_components.doctor import LIVE_PREFIX
 from tests.conftest import REPO_ROOT, Emulator
 
-#: This session's objects are named `<RUN_PREFIX>-...`.
-RUN_PREFIX = f"{LIVE_PREFIX}-{uuid.uuid4().hex[:6]}"
-#: The one audience the suite writes to, reused by every run on an account: the API cannot delete
-#: an audience, so a run must not mint one.
+#: This run's objects are named `<RUN_PREFIX>-...`. The pytest-xdist workers of one run (each a
+#: process of its own) share the run id, so that none takes another's objects for an earlier run's.
+RUN_PREFIX = f"{LIVE_PREFIX}-{(os.environ.get('PYTEST_XDIST_TESTRUNUID') or uuid.uuid4().hex)[:6]}"
+#: This process's objects are named `<SESSION_PREFIX>-...`: it deletes those, and only those, at its end.
+SESSION_PREFIX = f"{RUN_PREFIX}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+#: The audience the suite writes to, reused by every run on an account: the API cannot delete an
+#: audience, so runs share one.
 REUSED_AUDIENCE = f"{LIVE_PREFIX} reused audience"
+#: The audience the test of a `create` block makes: one per run, so that the test runs on every
+#: run, against any account. It stays in the ad account (see README, 'Live tests').
+NEW_AUDIENCE = f"{SESSION_PREFIX} new audience"
 _STACK_NUMBERS = itertools.count(1)
 #: Polytomic collections in the order they can be deleted (a sync uses a model uses a connection).
 COLLECTIONS = ("syncs", "models", "connections")
@@ -110,7 +118,7 @@ class Account:
     def all_audiences(self) -> dict[str, str]:
         """`{id: name}` of every audience of the ad account, read through a connection made for it
         (names without Polytomic's `<type>: ` prefix)."""
-        connection = self.linkedin_connection(f"{RUN_PREFIX} audience list")
+        connection = self.linkedin_connection(f"{SESSION_PREFIX} audience list")
         try:
             targets = self.data("GET", f"/api/connections/{connection}/modelsync/targetobjects")
         finally:
@@ -170,6 +178,24 @@ def _from_environment() -> Account | None:
                    table=os.environ.get("POLYTOMIC_TEST_SNOWFLAKE_TABLE", "users"), emulated=False)
 
 
+def _on_the_emulator() -> bool:
+    """Whether the suite runs against the `--no-admin` emulator (no deployment is configured)."""
+    configured = os.environ.get("POLYTOMIC_TEST_DEPLOYMENT_URL") or os.environ.get("POLYTOMIC_TEST_API_KEY")
+    return os.environ.get("POLYTOMIC_TEST_LIVE_EMULATOR") == "1" and not configured
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Against the emulator a live test that skips fails: the emulator has all a test needs, and a
+    test that may skip in CI (say, by the order the workers run the files in) proves nothing."""
+    report: pytest.TestReport = yield
+    if report.skipped and _on_the_emulator():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped against the emulator, where every live test must run: {reason}"
+    return report
+
+
 def clean_up_earlier_runs(account: Account) -> list[tuple[str, str, str]]:
     """Delete what earlier live runs left (an interrupted run cannot clean up after itself)."""
     deleted = account.delete_named(f"{LIVE_PREFIX}-", but=RUN_PREFIX)
@@ -183,7 +209,7 @@ def live_account(request: pytest.FixtureRequest) -> Iterator[Account]:
     """The deployment the live suite runs against; afterwards, nothing of this run is left in it."""
     account = _from_environment()
     if account is None:
-        if os.environ.get("POLYTOMIC_TEST_LIVE_EMULATOR") != "1":
+        if not _on_the_emulator():
             pytest.skip("live tests run against a deployment: set POLYTOMIC_TEST_DEPLOYMENT_URL and "
                         "POLYTOMIC_TEST_API_KEY (and the credentials the README names), or "
                         "POLYTOMIC_TEST_LIVE_EMULATOR=1 for a --no-admin emulator")
@@ -194,40 +220,47 @@ def live_account(request: pytest.FixtureRequest) -> Iterator[Account]:
         clean_up_earlier_runs(account)
     before, audiences_before = account.objects(), account.all_audiences()
     yield account
-    left = account.delete_named(RUN_PREFIX)
+    left = account.delete_named(SESSION_PREFIX)
     assert not left, f"the live tests left objects behind (deleted now): {left}"
     minted = {name for id_, name in account.all_audiences().items() if id_ not in audiences_before}
-    assert minted <= {REUSED_AUDIENCE}, f"the live tests made audiences besides the reused one: {minted}"
+    unexpected = {name for name in minted if name != REUSED_AUDIENCE and not name.startswith(RUN_PREFIX)}
+    assert not unexpected, f"the live tests made audiences besides the reused and the new one: {unexpected}"
     if account.emulated:
         assert account.objects() == before, "the emulator does not hold the objects it started with"
 
 
 @pytest.fixture(scope="session")
-def find_reused_audience(live_account: Account) -> Iterator[Callable[[], str | None]]:
-    """Finds the suite's audience in the account (None before it is made), through a LinkedIn Ads
+def find_audience(live_account: Account) -> Iterator[Callable[[str], str | None]]:
+    """Finds an audience of the account by name (None if there is none), through a LinkedIn Ads
     connection of its own."""
-    connection = live_account.linkedin_connection(f"{RUN_PREFIX} audience lookup")
+    connection = live_account.linkedin_connection(f"{SESSION_PREFIX} audience lookup")
     try:
-        yield lambda: live_account.audience(connection, REUSED_AUDIENCE)
+        yield lambda name: live_account.audience(connection, name)
     finally:
         live_account.api("DELETE", f"/api/connections/{connection}", params={"force": "true"})
 
 
 @pytest.fixture(scope="session")
-def reused_audience(live_account: Account, find_reused_audience: Callable[[], str | None]) -> str:
-    """The suite's audience. Made once per account: by the `create` test, or here through the
-    API (a sync with `target.create`, deleted with its model and connections at once)."""
-    found = find_reused_audience()
-    if found:
-        return found
-    source = live_account.snowflake_connection(f"{RUN_PREFIX} mint source")
-    destination = live_account.linkedin_connection(f"{RUN_PREFIX} mint destination")
+def reused_audience(live_account: Account, find_audience: Callable[[str], str | None],
+                    tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The suite's audience. Made once per account, here through the API (a sync with
+    `target.create`, deleted with its model and connections at once)."""
+    # The workers of a run share the temp root: one looks while the others wait, so a fresh
+    # account gets one such audience, not one per worker.
+    with open(tmp_path_factory.getbasetemp().parent / "pclive-reused-audience.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return find_audience(REUSED_AUDIENCE) or _mint_reused_audience(live_account)
+
+
+def _mint_reused_audience(live_account: Account) -> str:
+    source = live_account.snowflake_connection(f"{SESSION_PREFIX} mint source")
+    destination = live_account.linkedin_connection(f"{SESSION_PREFIX} mint destination")
     try:
         model = live_account.data("POST", "/api/models", json={
-            "name": f"{RUN_PREFIX} mint", "connection_id": source,
+            "name": f"{SESSION_PREFIX} mint", "connection_id": source,
             "configuration": {"query": f"SELECT email FROM {live_account.table}"}})
         sync = live_account.data("POST", "/api/syncs", json={
-            "name": f"{RUN_PREFIX} mint", "mode": "create", "schedule": {"frequency": "manual"},
+            "name": f"{SESSION_PREFIX} mint", "mode": "create", "schedule": {"frequency": "manual"},
             "target": {"connection_id": destination, "create": {
                 "account": live_account.linkedin["account"], "type": "user_audience",
                 "name": REUSED_AUDIENCE}},
@@ -304,7 +337,7 @@ def live_stack(live_account: Account, engine_env: dict[str, str], tmp_path: Path
         for venv in (directory / ".venv", directory / "stacks" / ".venv"):  # the project's virtualenv
             venv.symlink_to(REPO_ROOT / ".venv")
         # Unique in the session (it names the stack too), and says which test made the objects.
-        prefix = f"{RUN_PREFIX}-{next(_STACK_NUMBERS)}-{request.node.name[5:25].rstrip('_')}"
+        prefix = f"{SESSION_PREFIX}-{next(_STACK_NUMBERS)}-{request.node.name[5:25].rstrip('_')}"
         stack = LiveStack(directory, prefix, {
             **engine_env, "POLYTOMIC_DEPLOYMENT_URL": live_account.url,
             "POLYTOMIC_API_KEY": live_account.api_key}, prefix)
