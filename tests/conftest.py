@@ -161,6 +161,17 @@ def init_project(directory: Path, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def set_up_language_project(language: str, host: str, engine_env: dict[str, str],
+                            directory: Path) -> tuple[Project, str]:
+    """A copy of the reference project stacks/<language>/ at `directory`, set up by `init-project`
+    as users set theirs up, with the `host` language host first on PATH (the repository's script
+    builds it where it is not cached yet); and what `init-project` printed."""
+    env = project_env(engine_env, script_bin_dir("install-pulumi-language-host.sh", host))
+    shutil.copytree(REPO_ROOT / "stacks" / language, directory,
+                    ignore=shutil.ignore_patterns("node_modules", "sdks", ".polytomic", "bin"))
+    return Project(directory, env), init_project(directory, env)
+
+
 @pytest.fixture(scope="session")
 def pulumi_bin_dir() -> Path:
     """The bin dir of the engine that scripts/install-pulumi.sh provides (cached after the first build)."""

@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from ..conftest import REPO_ROOT, Emulator, Project, init_project, project_env, script_bin_dir
+from ..conftest import REPO_ROOT, Emulator, Project, set_up_language_project
 
 pytestmark = pytest.mark.engine
 
@@ -134,12 +133,9 @@ def language_project(request: pytest.FixtureRequest, engine_env: dict[str, str],
                      tmp_path_factory: pytest.TempPathFactory) -> LanguageProject:
     """A copy of stacks/<language>/ after `init-project`, with the language host on PATH."""
     language: Language = request.param
-    host_bin = script_bin_dir("install-pulumi-language-host.sh", language.host)
-    env = project_env(engine_env, host_bin)
     directory = tmp_path_factory.mktemp(language.name) / "project"
-    shutil.copytree(REPO_ROOT / "stacks" / language.name, directory,
-                    ignore=shutil.ignore_patterns("node_modules", "sdks", ".polytomic", "bin"))
-    return LanguageProject(language, Project(directory, env), init_project(directory, env))
+    return LanguageProject(language, *set_up_language_project(language.name, language.host, engine_env,
+                                                              directory))
 
 
 @attrs.frozen
