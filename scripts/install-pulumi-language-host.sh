@@ -14,6 +14,8 @@ set -euo pipefail
 log() { echo "install-pulumi-language-host: $*" >&2; }
 # shellcheck source=lib/go-wrapper.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper.sh"
+# shellcheck source=lib/beside-engine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/beside-engine.sh"
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # The hosts' modules are never tagged. The proxy serves the Node.js host at the commit of the
@@ -38,22 +40,11 @@ esac
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components"
 bin_dir="$cache_root/pulumi-$language/$build_id/bin"
 
-# publish: prints where the binaries are to be found. The engine warns on every run about a language
-# host found on PATH but not beside `pulumi` ("using pulumi-language-nodejs from $PATH"), so they are
-# linked beside the engine when it is the one scripts/install-pulumi.sh built (a system-wide CLI is
-# never written to), and that folder is printed.
-publish() {
-  local engine_dir binary
-  engine_dir="$(bash "$script_dir/install-pulumi.sh" | tail -n1)"
-  case "$engine_dir" in
-    "$cache_root"/*)
-      for binary in "${binaries[@]}"; do ln -sfn "$bin_dir/$binary" "$engine_dir/$binary"; done
-      echo "$engine_dir" ;;
-    *) echo "$bin_dir" ;;
-  esac
-}
+publish() { publish_beside_engine "$bin_dir" "${binaries[@]}"; }
 
-if [ "$language" = nodejs ] && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+# A host on PATH that these scripts did not build (the official CLI's) is used as is.
+if [ "$language" = nodejs ] && command -v pulumi-language-nodejs >/dev/null 2>&1 \
+    && ! built_here "$(command -v pulumi-language-nodejs)"; then
   log "using $(command -v pulumi-language-nodejs) from PATH"
   dirname "$(command -v pulumi-language-nodejs)"
   exit 0

@@ -3,7 +3,8 @@
 #
 # Needed only to run Pulumi YAML programs (stacks/yaml/). A `pulumi-language-yaml` on PATH is used
 # as is: the official Pulumi CLI ships one beside `pulumi`. Otherwise it is built from the Go
-# module proxy and cached per version under ~/.cache, as scripts/install-pulumi.sh does for the CLI.
+# module proxy, cached per version under ~/.cache, as scripts/install-pulumi.sh does for the CLI,
+# and linked beside the engine that script built (lib/beside-engine.sh says why).
 set -euo pipefail
 
 YAML_VERSION="1.32.0"
@@ -13,8 +14,11 @@ cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi-yaml"
 bin_dir="$cache_root/v$YAML_VERSION/bin"
 
 log() { echo "install-pulumi-yaml: $*" >&2; }
+# shellcheck source=lib/beside-engine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/beside-engine.sh"
 
-if command -v pulumi-language-yaml >/dev/null 2>&1; then
+# A host on PATH that these scripts did not build (the official CLI's) is used as is.
+if command -v pulumi-language-yaml >/dev/null 2>&1 && ! built_here "$(command -v pulumi-language-yaml)"; then
   log "using $(command -v pulumi-language-yaml) from PATH"
   dirname "$(command -v pulumi-language-yaml)"
   exit 0
@@ -22,7 +26,7 @@ fi
 
 if [ -x "$bin_dir/pulumi-language-yaml" ]; then
   log "using cached YAML language host in $bin_dir"
-  echo "$bin_dir"
+  publish_beside_engine "$bin_dir" pulumi-language-yaml
   exit 0
 fi
 
@@ -47,4 +51,4 @@ mkdir -p "$(dirname "$bin_dir")"
 rm -rf "$bin_dir" && mv "$staging" "$bin_dir"
 trap - EXIT
 log "installed pulumi-language-yaml v$YAML_VERSION into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
-echo "$bin_dir"
+publish_beside_engine "$bin_dir" pulumi-language-yaml

@@ -51,7 +51,7 @@ from polytomic_components import LinkedInAudiencePipeline, LinkedInAudiencePipel
 
 from ..conftest import Emulator, Project, set_up_language_project
 from .test_pipeline import existing_connections
-from .test_yaml import copy_of_yaml_project, plugin_venv, yaml_env, yaml_host_bin_dir  # noqa: F401
+from .test_yaml import copy_of_yaml_project, set_up_yaml_project, yaml_env  # noqa: F401
 
 pytestmark = pytest.mark.engine
 
@@ -542,9 +542,9 @@ def python_outcome(request: pytest.FixtureRequest) -> Outcome:
 def yaml_outcomes(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Outcome]:
     """Every YAML batch's preview, keyed by row id, run once for the module."""
     if not any(key.startswith("yaml:") for key in _outcomes):
-        request.getfixturevalue("plugin_venv")
         emulator = request.getfixturevalue("emulator")
-        project = copy_of_yaml_project(tmp_path, request.getfixturevalue("yaml_env"))
+        project = copy_of_yaml_project(tmp_path, request.getfixturevalue("yaml_env"),
+                                       request.getfixturevalue("set_up_yaml_project"))
         project.run("stack", "init", "dev")
         project.run("config", "set", "--secret", "polytomic:apiKey", emulator.api_key)
         project.run("config", "set", "polytomic:deploymentUrl", emulator.url)

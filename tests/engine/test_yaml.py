@@ -1,8 +1,8 @@
 """The reference YAML project (stacks/yaml/) through the `polytomic` component provider.
 
-The project is copied as it is, beside a link to the package, so that its relative paths (the
-plugin folder and its virtualenv) resolve as in the repository. No PULUMI_PYTHON_CMD or PYTHONPATH:
-the project's own runtime options must lead the providers to the plugin's virtualenv.
+The project is set up as users set theirs up, by `python -m polytomic_components init-project`, in
+a copy away from the checkout. No PULUMI_PYTHON_CMD or PYTHONPATH: the project's own settings must
+lead the engine to the provider and its virtualenv.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO_ROOT, Emulator, Project, project_env
+from ..conftest import REPO_ROOT, Emulator, Project, init_project, project_env, script_bin_dir
 
 pytestmark = pytest.mark.engine
 
-PLUGIN_DIR = REPO_ROOT / "polytomic_components" / "component_provider"
-#: The engine caches the plugin's schema beside the plugin folder and trusts it until the folder
-#: changes; a file edited in place does not change it.
-SCHEMA_CACHE = PLUGIN_DIR.parent / "schema-polytomic.json"
 NEWSLETTER_AUDIENCE = "512630692::urn:li:organization:28818517~user_audience.29728401"
 SECRETS = {
     "snowflakePassword": "sf-yaml-password-5e1f",
@@ -32,39 +28,36 @@ SECRETS = {
 }
 
 
-@pytest.fixture(scope="session")
-def yaml_host_bin_dir() -> Path:
-    """The bin dir of the YAML language host that scripts/install-pulumi-yaml.sh provides (cached)."""
-    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-pulumi-yaml.sh")],
-                            check=True, capture_output=True, text=True)
-    return Path(result.stdout.strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def yaml_env(engine_env: dict[str, str]) -> dict[str, str]:
+    """What a user's shell has after `source scripts/bootstrap.sh` and the YAML host's script."""
+    return project_env(engine_env, script_bin_dir("install-pulumi-yaml.sh"))
 
 
 @pytest.fixture(scope="module")
-def yaml_env(engine_env: dict[str, str], yaml_host_bin_dir: Path) -> dict[str, str]:
-    return project_env(engine_env, yaml_host_bin_dir)
+def set_up_yaml_project(yaml_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of stacks/yaml/ after `init-project`, once per module; what it printed is in
+    `init-project.out` beside it."""
+    directory = tmp_path_factory.mktemp("yaml-init") / "yaml"
+    shutil.copytree(REPO_ROOT / "stacks" / "yaml", directory, ignore=shutil.ignore_patterns(".polytomic"))
+    (directory.parent / "init-project.out").write_text(init_project(directory, yaml_env))
+    return directory
 
 
-def copy_of_yaml_project(root: Path, env: dict[str, str]) -> Project:
-    directory = root / "stacks" / "yaml"
-    shutil.copytree(REPO_ROOT / "stacks" / "yaml", directory)
-    (root / "polytomic_components").symlink_to(REPO_ROOT / "polytomic_components")
+def copy_of_yaml_project(root: Path, env: dict[str, str], set_up: Path) -> Project:
+    """A copy of the set-up project in `root`, sharing its provider (`.polytomic/`, which the
+    project names by relative paths only)."""
+    directory = root / "yaml"
+    shutil.copytree(set_up, directory, ignore=shutil.ignore_patterns(".polytomic"))
+    (directory / ".polytomic").symlink_to(set_up / ".polytomic")
     return Project(directory, env)
 
 
-@pytest.fixture(scope="module")
-def plugin_venv(yaml_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`pulumi install`, once per module: every copy of the project shares the plugin's virtualenv."""
-    SCHEMA_CACHE.unlink(missing_ok=True)
-    copy_of_yaml_project(tmp_path_factory.mktemp("yaml-install"), yaml_env).run("install")
-    return PLUGIN_DIR / ".venv"
-
-
 @pytest.fixture
-def yaml_project(plugin_venv: Path, yaml_env: dict[str, str], emulator: Emulator,
+def yaml_project(set_up_yaml_project: Path, yaml_env: dict[str, str], emulator: Emulator,
                  tmp_path: Path) -> Iterator[Project]:
     """The YAML project's `dev` stack against the emulator, secrets set as users set them."""
-    project = copy_of_yaml_project(tmp_path, yaml_env)
+    project = copy_of_yaml_project(tmp_path, yaml_env, set_up_yaml_project)
     project.run("stack", "init", "dev")
     for key, value in {**SECRETS, "polytomic:apiKey": emulator.api_key}.items():
         project.run("config", "set", "--secret", key, value)
@@ -78,13 +71,20 @@ def outputs(project: Project) -> dict[str, str]:
     return json.loads(project.run("stack", "output", "--json").stdout)
 
 
-def test_pulumi_install_gives_the_plugin_its_own_virtualenv_with_the_package(plugin_venv):
-    script = ("import sys, polytomic_components.component_provider.component as c; "
-              "print(sys.prefix); print(c.__file__)")
-    prefix, module = subprocess.run([str(plugin_venv / "bin" / "python"), "-c", script], check=True,
-                                    capture_output=True, text=True).stdout.splitlines()
-    assert Path(prefix) == plugin_venv
-    assert Path(module).resolve() == (PLUGIN_DIR / "component.py").resolve()
+def test_init_project_writes_the_provider_into_the_project_and_says_so(set_up_yaml_project):
+    said = (set_up_yaml_project.parent / "init-project.out").read_text()
+    assert "wrote the polytomic component provider to .polytomic/plugin/" in said
+    assert "kept packages.polytomic: .polytomic/plugin" in said  # stacks/yaml already points there
+    assert (set_up_yaml_project / "Pulumi.yaml").read_text() == \
+        (REPO_ROOT / "stacks" / "yaml" / "Pulumi.yaml").read_text()
+
+
+def test_the_provider_runs_from_the_projects_own_virtualenv(set_up_yaml_project):
+    venv = set_up_yaml_project / ".polytomic" / "venv"
+    script = "import polytomic_components.component_provider.component as c; print(c.__file__)"
+    module = subprocess.run([str(venv / "bin" / "python"), "-c", script], cwd=set_up_yaml_project,
+                            check=True, capture_output=True, text=True).stdout.strip()
+    assert Path(module).is_relative_to(venv)
 
 
 def test_up_syncs_into_an_existing_and_a_new_audience(yaml_project, emulator):
@@ -111,22 +111,26 @@ def test_fields_from_a_yaml_map_reach_the_sync_sorted_by_model_field(yaml_projec
     assert [f["source"]["field"] for f in fields] == ["first_name", "last_name", "title"]
 
 
-def test_preview_after_up_expects_no_changes(yaml_project, emulator):
+def test_preview_after_up_expects_no_changes_writes_nothing_and_warns_of_nothing(yaml_project, emulator):
     yaml_project.run("up", "--yes", "--skip-preview")
     emulator.clear_requests_log()
-    for _ in range(2):  # a map in another order would show as a change on some preview
-        yaml_project.run("preview", "--expect-no-changes")
+    previews = [yaml_project.run("preview", "--expect-no-changes")
+                for _ in range(2)]  # a map in another order would show as a change on some preview
     assert emulator.writes() == []
+    # e.g. "using pulumi-language-yaml from $PATH": the engine wants its hosts beside itself
+    assert [p.stdout + p.stderr for p in previews if "warning" in p.stdout + p.stderr] == []
 
 
-def test_destroy_removes_everything_up_made(yaml_project, emulator):
+def test_destroy_removes_everything_up_made_but_keeps_the_audiences(yaml_project, emulator):
     before = emulator.state()
     yaml_project.run("up", "--yes", "--skip-preview")
     assert emulator.state()["syncs"] == before["syncs"] + 2
+    created = outputs(yaml_project)["trialSignupsAudience"]
     yaml_project.run("destroy", "--yes")
     after = emulator.state()
     assert [after[k] for k in ("connections", "models", "syncs")] == \
         [before[k] for k in ("connections", "models", "syncs")]
+    assert created in {a["id"] for a in emulator.audiences()}
 
 
 def test_no_secret_is_stored_in_plaintext(yaml_project, emulator, backend_text):
