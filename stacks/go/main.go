@@ -33,6 +33,10 @@ func main() {
 					OauthRefreshToken: cfg.RequireSecret("linkedinRefreshToken"),
 				},
 				AudienceId: pulumi.String(cfg.Require("newsletterAudience")),
+				// A value is a LinkedIn field id or a polytomic.FieldSettingArgs. The schema says so (a
+				// oneOf), but Go has no union type and Pulumi's Go code generator writes any oneOf as
+				// interface{} (still so in v3.274), so the compiler checks no value here: the component
+				// does, at `pulumi preview`, naming the property (`fields.title`).
 				Fields: map[string]interface{}{
 					"first_name": "FirstName",
 					"last_name":  "LastName",
