@@ -46,6 +46,8 @@ HOLDS, DIFFERS, NOT_CHECKED = "holds", "differs", "not checked"
 _REPLAY_WAIT = 3.0
 #: A query every SQL warehouse runs, that reads no table.
 _TRIVIAL_QUERY = "SELECT 1 AS one"
+#: How many listed models `model-list-items` reads one by one to compare.
+_MODELS_COMPARED = 3
 #: Sync keys the emulator leaves out when never set (rather than answering null).
 _UNSET_SYNC_KEYS = ("filter_logic", "filters", "model_filters", "target_filters", "identity",
                     "identities", "encryption_passphrase")
@@ -228,6 +230,16 @@ def _ask_model_list_pages(ctx: Context) -> Answer:
     return Answer(f"{count} model(s) in one page, no pagination", True)
 
 
+def _ask_model_list_items(ctx: Context) -> Answer:
+    listed = ctx.deployment.data("GET", "/api/models")[:_MODELS_COMPARED]
+    if not listed:
+        raise NotChecked("the organization has no model to compare")
+    differ = [model["id"] for model in listed
+              if ctx.deployment.data("GET", f"/api/models/{model['id']}") != model]
+    return Answer(f"{len(listed)} listed model(s) compared with `GET /api/models/{{id}}`"
+                  + (f"; different: {', '.join(differ)}" if differ else ": the same"), not differ)
+
+
 def _ask_preview_unknown_connection(ctx: Context) -> Answer:
     response = ctx.deployment.call("POST", "/api/model-preview", json={
         "name": ctx.name("preview"), "connection_id": str(uuid.uuid4()),
@@ -382,6 +394,8 @@ CHECKS: tuple[Check, ...] = (
           _ask_me),
     Check("model-list-one-page", "the model list answers in one page, with no `pagination`",
           _ask_model_list_pages),
+    Check("model-list-items", "the model list answers each model as `GET /api/models/{id}` does "
+          "(a refresh of many models reads them from the list)", _ask_model_list_items),
     Check("model-preview-unknown-connection", "`POST /api/model-preview` on an unknown connection is 404",
           _ask_preview_unknown_connection),
     Check("model-preview-no-side-effects", "a model preview saves nothing and answers a model "

@@ -219,11 +219,27 @@ class PolytomicProvider(ResourceProvider):
 
     def remember(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
         """A fact of the service (a connection's targets, an audience's fields), read once per
-        deployment however many resources, of any kind, ask for it. An object this deployment
-        wrote is known from the write's answer: `(kind, id)`."""
-        if key not in _FACTS:
-            _FACTS[key] = read()
+        deployment however many resources, of any kind, ask for it (those that ask while it is
+        being read wait for that one read). An object this deployment wrote is known from the
+        write's answer: `(kind, id)`."""
+        with _LOCK:
+            reading = _READING.setdefault(key, threading.Lock())
+        with reading:
+            if key not in _FACTS:
+                _FACTS[key] = read()
         return _FACTS[key]  # type: ignore[no-any-return]
+
+    def remember_from_call(self, key: tuple[Any, ...], read: Callable[[], T], *, call: int) -> T | None:
+        """`remember(key, read)` from the `call`-th time a caller asks on: None before, so that a
+        deployment that asks a few times never pays for the one large read."""
+        with _LOCK:
+            _ASKED[key] = asked = _ASKED.get(key, 0) + 1
+        return self.remember(key, read) if asked >= call else _FACTS.get(key)
+
+    def current(self, client: PolytomicClient, id_: str) -> dict[str, Any]:
+        """The object as the service has it now (what `read` compares with state)."""
+        current: dict[str, Any] = self._api(client, "get")(id_)
+        return current
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.normalise({k: _whole_numbers(v) for k, v in news.items() if k != _PROVIDER_KEY})
@@ -280,7 +296,7 @@ class PolytomicProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self._inputs(props)
         try:
-            current = self._api(self.client(), "get")(id_)
+            current = self.current(self.client(), id_)
         except NotFoundError:
             if not _declared(props):
                 return ReadResult(None, {})
@@ -483,6 +499,10 @@ _REPLACING: dict[Any, dict[str, Any]] = {}
 _CREATED: set[str] = set()
 #: Facts of the service, by what they are about (see `remember`).
 _FACTS: dict[tuple[Any, ...], Any] = {}
+#: A lock per fact being read, so that it is read once (see `remember`).
+_READING: dict[tuple[Any, ...], threading.Lock] = {}
+#: How many times each fact was asked for (see `remember_from_call`).
+_ASKED: dict[tuple[Any, ...], int] = {}
 #: Warnings said in this run (see `_unchecked`).
 _SAID: dict[str, bool] = {}
 #: Resources (by key) whose service checks run just before their write (see `checked_at_write`).

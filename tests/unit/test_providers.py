@@ -34,11 +34,12 @@ def configured(provider: Any, emulator: Any) -> Any:
     return provider
 
 
-def in_a_later_deployment(emulator: Any) -> ConnectionProvider:
+def in_a_later_deployment(emulator: Any, kind: type = ConnectionProvider) -> Any:
     """A provider as a later `pulumi` run has it: a new process that has learned nothing yet."""
-    for memory in (_base._CREATED, _base._REPLACING, _base._FACTS, _base._CHANGING):
+    for memory in (_base._CREATED, _base._REPLACING, _base._FACTS, _base._CHANGING, _base._READING,
+                   _base._ASKED):
         memory.clear()
-    return configured(ConnectionProvider(), emulator)
+    return configured(kind(), emulator)
 
 
 @pytest.fixture
@@ -216,6 +217,57 @@ def test_read_brings_back_an_out_of_band_rename_as_drift(connections, emulator):
     read = connections.read(created.id, {**SNOWFLAKE, **created.outs})
     assert read.inputs["name"] == "Renamed in the UI"
     assert read.inputs["secret_configuration"] == {"password": "hunter2-secret"}
+
+
+def models_on_a_warehouse(emulator: Any, count: int) -> list[dict[str, Any]]:
+    connection_id = snowflake_connection(emulator)["id"]
+    return [emulator.api("POST", "/api/models", json={
+        "name": f"Users {index}", "connection_id": connection_id,
+        "configuration": {"query": "SELECT email FROM users"}}).json()["data"] for index in range(count)]
+
+
+def refresh_models(emulator: Any, models: list[dict[str, Any]]) -> list[Any]:
+    """What a refresh does: a new provider process reads each model of the stack's state."""
+    provider = in_a_later_deployment(emulator, ModelProvider)
+    return [provider.read(model["id"], {
+        "name": model["name"], "connection_id": model["connection_id"],
+        "configuration": model["configuration"], "resource_key": f"proj/dev/Model/{model['name']}",
+    }) for model in models]
+
+
+def model_reads(emulator: Any) -> list[str]:
+    return [r["path"] for r in emulator.requests_log() if r["path"].startswith("/api/models")]
+
+
+def test_a_refresh_of_a_few_models_reads_each_model_and_not_the_organizations_list(emulator):
+    models = models_on_a_warehouse(emulator, 7)
+    emulator.clear_requests_log()
+    refresh_models(emulator, models)
+    assert model_reads(emulator) == [f"/api/models/{model['id']}" for model in models]
+
+
+def test_a_refresh_of_many_models_reads_the_organizations_list_once_instead_of_each_model(emulator):
+    models = models_on_a_warehouse(emulator, 12)
+    emulator.clear_requests_log()
+    refresh_models(emulator, models)
+    assert model_reads(emulator) == [f"/api/models/{model['id']}" for model in models[:7]] + ["/api/models"]
+
+
+def test_a_model_read_from_the_list_reports_drift_as_a_model_read_on_its_own(emulator):
+    models = models_on_a_warehouse(emulator, 8)
+    renamed = {**{k: models[-1][k] for k in ("connection_id", "configuration")}, "name": "Renamed in the UI"}
+    emulator.api("PUT", f"/api/models/{models[-1]['id']}", json=renamed)
+    from_the_list = refresh_models(emulator, models)[-1]
+    on_its_own = refresh_models(emulator, models[-1:])[0]
+    assert from_the_list.inputs["name"] == "Renamed in the UI"
+    assert (from_the_list.inputs, from_the_list.outs) == (on_its_own.inputs, on_its_own.outs)
+
+
+def test_a_model_deleted_outside_pulumi_is_found_gone_when_the_others_are_read_from_the_list(emulator):
+    models = models_on_a_warehouse(emulator, 9)
+    emulator.api("DELETE", f"/api/models/{models[-1]['id']}")
+    reads = refresh_models(emulator, models)
+    assert [read.outs.get(GONE, False) for read in reads] == [False] * 8 + [True]
 
 
 def test_delete_of_an_object_already_gone_succeeds(connections, emulator):
