@@ -16,7 +16,9 @@ from .command_line import (
     EXIT_BUG,
     EXIT_FAILED,
     EXIT_OK,
+    PROG,
     HelpFormatter,
+    add_subcommand,
     in_environment_terms,
     progress_while_retrying,
 )
@@ -30,8 +32,6 @@ from .recovery import add_command as add_recover_command
 from .reporting import DEBUG_VARIABLE, message_for
 from .review import add_command as add_review_command
 from .settings import Settings
-
-PROG = "python -m polytomic_components"
 
 DESCRIPTION = """\
 Tools for managing Polytomic with Pulumi, beside `pulumi` itself: find the values to write in
@@ -84,29 +84,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _add_discovery_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    audiences = commands.add_parser(
-        "audiences", help="audiences a LinkedIn Ads connection can sync into",
+    reads_environment = "Reads POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL from the environment."
+    audiences = add_subcommand(
+        commands, "audiences", summary="audiences a LinkedIn Ads connection can sync into",
         description="Lists the audiences of the connection's enabled ad accounts, one per line: "
                     "the id (for `audience:` in stack config, `audience_id=` in Python), the "
                     "name, and the modes a sync may use.",
-        epilog=f"example:\n  {PROG} audiences 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11\n\n"
-               "Reads POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL from the environment.",
-        formatter_class=HelpFormatter)
+        examples=[f"{PROG} audiences 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11"], note=reads_environment,
+        run=_with_client(_print_audiences))
     audiences.add_argument("connection_id", help="id of a LinkedIn Ads connection in Polytomic")
-    audiences.set_defaults(run=_with_client(_print_audiences))
 
-    values = commands.add_parser(
-        "values", help="allowed values of a new audience's account or type",
+    values = add_subcommand(
+        commands, "values", summary="allowed values of a new audience's account or type",
         description="Lists what `create.account` or `create.type` may be for a new audience in "
                     "this connection, one per line: the value to write, then its label.",
-        epilog=f"examples:\n  {PROG} values 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11 account\n"
-               f"  {PROG} values 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11 type\n\n"
-               "Reads POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL from the environment.",
-        formatter_class=HelpFormatter)
+        examples=[f"{PROG} values 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11 account",
+                  f"{PROG} values 8f6e7a52-1c1f-4c55-9f0a-2b6c3f1d9e11 type"], note=reads_environment,
+        run=_with_client(_print_values))
     values.add_argument("connection_id", help="id of a LinkedIn Ads connection in Polytomic")
     values.add_argument("property", choices=["account", "type"],
                         help="the property of `create`: account (an enabled ad account) or type")
-    values.set_defaults(run=_with_client(_print_values))
 
 
 def _print_audiences(client: PolytomicClient, args: argparse.Namespace) -> None:

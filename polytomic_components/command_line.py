@@ -12,6 +12,7 @@ import argparse
 import copy
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
 
 from ._transport import RetryProgress
 from .errors import (
@@ -25,6 +26,8 @@ from .errors import (
 from .settings import URL_SETTING
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+#: The command line as users type it (in examples and help).
+PROG = "python -m polytomic_components"
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -37,6 +40,22 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
             else textwrap.fill(" ".join(paragraph.split()), width, initial_indent=indent,
                                subsequent_indent=indent)
             for paragraph in paragraphs)
+
+
+def add_subcommand(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *,
+                   summary: str, description: str | None, examples: Sequence[str],
+                   run: Callable[[argparse.Namespace], int], note: str = "",
+                   formatter_class: type[argparse.HelpFormatter] = HelpFormatter) -> argparse.ArgumentParser:
+    """Add the subcommand `name`, which `run` carries out with the parsed arguments. `summary` is
+    its line in the list of commands; its `--help` shows `description`, then `examples` (command
+    lines as typed) and `note`. Returns its parser, for its arguments."""
+    heading = "example:" if len(examples) == 1 else "examples:"
+    epilog = "\n".join([heading, *(f"  {line}" for line in examples)]) + (f"\n\n{note}" if note else "")
+    command = commands.add_parser(name, help=summary, description=description, epilog=epilog,
+                                  formatter_class=formatter_class)
+    command.set_defaults(run=run)
+    return command
+
 
 #: What to do about an error, for commands that read their credentials from the environment
 #: alone (the library's own hints speak of stack config, which these commands never read).

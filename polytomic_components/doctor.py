@@ -30,7 +30,7 @@ import requests
 
 from ._transport import DEFAULT_TIMEOUT, IDEMPOTENCY_HEADER, build_session
 from .client import DEFAULT_API_VERSION, _answered_at
-from .command_line import HelpFormatter
+from .command_line import PROG, add_subcommand
 from .errors import PolytomicConnectionError, PolytomicError, error_from_response
 from .settings import Settings
 
@@ -455,24 +455,21 @@ def _table(findings: list[Finding]) -> str:
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `doctor` to the command line; it sets `run`, which takes the parsed arguments."""
-    doctor = commands.add_parser(
-        "doctor", help="check the emulator's guesses about the service against a deployment",
+    doctor = add_subcommand(
+        commands, "doctor", summary="check the emulator's guesses about the service against a deployment",
         description="Asks a Polytomic deployment the questions that settle each guess the emulator "
                     "README lists, and prints a table: guess, what the deployment answered, "
                     "holds / differs / not checked (and why). Read-only unless --write. Exits 0 "
                     "when every checked guess holds, 1 when one differs, 2 when a question could "
                     "not be asked (no key, no answer). Credentials: the stack's config with --stack, "
                     "else POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL.",
-        epilog="examples:\n  python -m polytomic_components doctor\n"
-               "  python -m polytomic_components doctor --stack staging --write",
-        formatter_class=HelpFormatter)
+        examples=[f"{PROG} doctor", f"{PROG} doctor --stack staging --write"], run=doctor_command)
     doctor.add_argument("--write", action="store_true",
                         help=f"also create throwaway objects (named {LIVE_PREFIX}-...) to check "
                              "the guesses that need one, and delete them")
     doctor.add_argument("--stack", help="read polytomic:apiKey and polytomic:deploymentUrl from "
                                         "this stack's config (falling back to the environment)")
     doctor.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
-    doctor.set_defaults(run=doctor_command)
 
 
 def doctor_command(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ import attrs
 
 from . import stranded
 from .client import PolytomicClient
-from .command_line import HelpFormatter
+from .command_line import PROG, add_subcommand
 from .errors import PolytomicError
 from .recovery import PulumiStack, RecoveryError
 
@@ -96,18 +96,17 @@ def _created(deployment: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `leftover-audiences` to the command line."""
-    command = commands.add_parser(
-        "leftover-audiences", help="LinkedIn audiences a project's stacks made and no stack holds any more",
+    command = add_subcommand(
+        commands, "leftover-audiences",
+        summary="LinkedIn audiences a project's stacks made and no stack holds any more",
         description="Reads the histories of the given stacks (in the project directory) and lists each "
                     "audience their syncs made: which stack made it, when, whether the stack still "
                     "holds it, and which syncs write to it now (reads Polytomic only).",
-        epilog="example:\n  python -m polytomic_components leftover-audiences --stack dev --stack prod",
-        formatter_class=HelpFormatter)
+        examples=[f"{PROG} leftover-audiences --stack dev --stack prod"], run=list_leftovers)
     command.add_argument("--stack", action="append", required=True, dest="stacks",
                          help="a stack of the project (repeat for several)")
     command.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
     command.add_argument("--all", action="store_true", help="also list audiences a stack still holds")
-    command.set_defaults(run=list_leftovers)
 
 
 def list_leftovers(args: argparse.Namespace) -> int:

@@ -38,6 +38,8 @@ from typing import Any
 import attrs
 import yaml
 
+from .command_line import PROG, add_subcommand
+
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE_ROOT.parent
 DISTRIBUTION = "polytomic-components"
@@ -402,16 +404,15 @@ def _write_new_project(directory: Path, language: str) -> None:
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `init-project` to the command line; it sets `run`, which takes the parsed arguments."""
-    command = commands.add_parser(
-        "init-project", help="set up a Pulumi project (TypeScript, Go, YAML, Python) to use the pipelines",
+    command = add_subcommand(
+        commands, "init-project",
+        summary="set up a Pulumi project (TypeScript, Go, YAML, Python) to use the pipelines",
         description=__doc__.split("\n\n", 2)[2] if __doc__ else None,
-        epilog="examples:\n  python -m polytomic_components init-project stacks/typescript\n"
-               "  python -m polytomic_components init-project my-project --language go",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        examples=[f"{PROG} init-project stacks/typescript", f"{PROG} init-project my-project --language go"],
+        run=_run, formatter_class=argparse.RawDescriptionHelpFormatter)
     command.add_argument("directory", type=Path, help="the Pulumi project (made if it has no Pulumi.yaml)")
     command.add_argument("--language", choices=sorted(RUNTIMES.values()),
                          help="the project's language (needed only for a new project)")
-    command.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ from pulumi.dynamic.config import Config
 
 from . import stranded
 from .client import PolytomicClient
-from .command_line import HelpFormatter
+from .command_line import PROG, add_subcommand
 from .errors import PolytomicError
 from .resources._base import PolytomicProvider
 from .resources.connection import ConnectionProvider
@@ -463,8 +463,9 @@ class PulumiStack:
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `recover` to the command line; it sets `run`, which takes the parsed arguments."""
-    recover = commands.add_parser(
-        "recover", help="settle the pending creates a killed `pulumi up` left in a stack's state",
+    recover = add_subcommand(
+        commands, "recover",
+        summary="settle the pending creates a killed `pulumi up` left in a stack's state",
         description="Finds what each interrupted create made in Polytomic and records it in the "
                     "state, so that no pending operation, duplicate or orphan remains. Prints the "
                     "plan and sends nothing; with --yes it applies it, replaying an interrupted "
@@ -472,10 +473,10 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                     "(the service answers with the object it made, or makes it now). It never "
                     "updates or deletes anything in Polytomic. Reads the stack's state and config "
                     "with `pulumi` (run it in the project directory, or give --cwd).",
-        epilog="examples:\n  pulumi cancel --stack dev --yes\n"
-               "  python -m polytomic_components recover --stack dev          # dry run\n"
-               "  python -m polytomic_components recover --stack dev --yes    # apply",
-        formatter_class=HelpFormatter)
+        examples=["pulumi cancel --stack dev --yes",
+                  f"{PROG} recover --stack dev          # dry run",
+                  f"{PROG} recover --stack dev --yes    # apply"],
+        run=recover_stack)
     recover.add_argument("--stack", required=True, help="the stack whose `up` was interrupted")
     recover.add_argument("--cwd", type=Path, default=Path(), help="the Pulumi project directory")
     recover.add_argument("--since", type=_since,
@@ -486,7 +487,6 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                               "interrupted create made (repeat for several)")
     recover.add_argument("--yes", action="store_true",
                          help="apply the plan (replays send interrupted creates again)")
-    recover.set_defaults(run=recover_stack)
 
 
 def recover_stack(args: argparse.Namespace) -> int:

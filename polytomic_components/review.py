@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from .command_line import HelpFormatter
+from .command_line import PROG, add_subcommand
 from .resources._base import UNKNOWN, PolytomicProvider
 from .resources.connection import ConnectionProvider
 from .resources.model import ModelProvider
@@ -523,23 +523,21 @@ def _plural(count: int, noun: str) -> str:
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `preview-summary` subcommand; it sets `run`, which takes the parsed arguments."""
-    summary = commands.add_parser(
-        "preview-summary", help="Markdown summary of Pulumi previews, one per stack",
+    summary = add_subcommand(
+        commands, "preview-summary", summary="Markdown summary of Pulumi previews, one per stack",
         description="Reads the event logs of `pulumi preview --event-log FILE` (with the policy "
                     "pack's verdicts) or `pulumi preview --json` outputs (standard input when no file "
                     "is given) and writes a Markdown summary for a pull request to standard output.",
-        epilog="examples:\n  pulumi preview --stack dev --json > dev.json\n"
-               "  python -m polytomic_components preview-summary --stack dev=dev.json --stack "
-               "prod=prod.json\n  pulumi preview --stack dev --json | python -m "
-               "polytomic_components preview-summary",
-        formatter_class=HelpFormatter)
+        examples=["pulumi preview --stack dev --json > dev.json",
+                  f"{PROG} preview-summary --stack dev=dev.json --stack prod=prod.json",
+                  f"pulumi preview --stack dev --json | {PROG} preview-summary"],
+        run=preview_summary)
     summary.add_argument("files", nargs="*", metavar="FILE",
                          help="a preview's event log or JSON output (stack name from its URNs); - for stdin")
     summary.add_argument("--stack", action="append", default=[], metavar="NAME=FILE",
                          type=_named_file, help="a preview's event log or JSON output, under this stack name")
     summary.add_argument("--commit", help="the commit previewed, named in the summary")
     summary.add_argument("--run-url", help="the CI run's page, linked from the summary")
-    summary.set_defaults(run=preview_summary)
 
 
 def preview_summary(args: argparse.Namespace) -> int:

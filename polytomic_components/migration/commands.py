@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..client import PolytomicClient
-from ..command_line import HelpFormatter, in_environment_terms, progress_while_retrying
+from ..command_line import PROG, add_subcommand, in_environment_terms, progress_while_retrying
 from ..errors import PolytomicError
 from ..settings import Settings
 from .organization import read_organization
@@ -21,37 +21,34 @@ _REFERENCE_DIR = "reference-stack"
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add both subcommands; each sets `run`, which takes the parsed arguments."""
-    migrate = commands.add_parser(
-        "migrate-terraform", help="write a Pulumi project adopting the Polytomic objects of a "
-                                  "Terraform state",
+    migrate = add_subcommand(
+        commands, "migrate-terraform", summary="write a Pulumi project adopting the Polytomic objects "
+                                               "of a Terraform state",
         description="Reads a state file of Polytomic's Terraform provider (v2) and writes a Pulumi "
                     "project whose resources adopt each object by id (nothing is created again), "
                     "with MIGRATION.md and the `pulumi config set --secret` line of every secret. "
                     "Reads only the file; calls nothing.",
-        epilog="example:\n  terraform state pull > terraform.tfstate\n"
-               "  python -m polytomic_components migrate-terraform terraform.tfstate "
-               "--out polytomic-stack --stack prod",
-        formatter_class=HelpFormatter)
+        examples=["terraform state pull > terraform.tfstate",
+                  f"{PROG} migrate-terraform terraform.tfstate --out polytomic-stack --stack prod"],
+        run=migrate_terraform)
     migrate.add_argument("state", type=Path, help="a Terraform state file (format version 4)")
     migrate.add_argument("--out", type=Path, required=True, help="directory to write the project to")
     migrate.add_argument("--project", default="polytomic-migrated", help="Pulumi project name")
     migrate.add_argument("--stack", default=DEFAULT_STACK, help="stack name used in the instructions")
-    migrate.set_defaults(run=migrate_terraform)
 
-    export = commands.add_parser(
-        "export", help="write reference-project stack config adopting an organization's "
-                       "pipelines into a LinkedIn Ads connection",
+    export = add_subcommand(
+        commands, "export", summary="write reference-project stack config adopting an organization's "
+                                    "pipelines into a LinkedIn Ads connection",
         description="Reads, through the API, every sync into the LinkedIn Ads connection and writes "
                     "them as `pipelines` of the reference project's stack config, each adopting "
                     "its model and sync; prints the secrets to set before `pulumi up`. Reads "
                     "POLYTOMIC_API_KEY and POLYTOMIC_DEPLOYMENT_URL from the environment.",
-        epilog="example:\n  python -m polytomic_components export --connection <LinkedIn Ads "
-               "connection id> --stack prod --out stacks/Pulumi.prod.yaml",
-        formatter_class=HelpFormatter)
+        examples=[f"{PROG} export --connection <LinkedIn Ads connection id> --stack prod "
+                  "--out stacks/Pulumi.prod.yaml"],
+        run=export_organization)
     export.add_argument("--connection", required=True, help="the LinkedIn Ads connection id")
     export.add_argument("--stack", default=DEFAULT_STACK, help="stack name (Pulumi.<stack>.yaml)")
     export.add_argument("--out", type=Path, help="new file to write (default: standard output)")
-    export.set_defaults(run=export_organization)
 
 
 def migrate_terraform(args: argparse.Namespace) -> int:
