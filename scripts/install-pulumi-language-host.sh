@@ -62,16 +62,7 @@ mkdir -p "$(dirname "$(dirname "$bin_dir")")"
 exec 9>"$(dirname "$(dirname "$bin_dir")")/.build.lock"
 flock 9
 cached
-command -v go >/dev/null 2>&1 || {
-  log "no $language language host on PATH and no Go toolchain to build one."
-  log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go >= 1.26, then re-run."
-  exit 1
-}
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-staging="$work/bin"
-mkdir -p "$staging"
+start_build "$language language host" 1.26
 log "building the $language language host from the Go module proxy (first time only; takes minutes)"
 
 # with_fixed_code_generators DIR: makes the wrapper module in DIR build against a copy of pkg/v3
@@ -113,10 +104,7 @@ case "$language" in
     ;;
 esac
 
-chmod 0755 "$staging"
 # Earlier builds of this language (another pin or patch) are not used again.
 rm -rf "$(dirname "$(dirname "$bin_dir")")"/v*
-mkdir -p "$(dirname "$bin_dir")"
-mv "$staging" "$bin_dir"
-log "installed ${binaries[*]} into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
+finish_build "$bin_dir" "${binaries[*]}"
 publish

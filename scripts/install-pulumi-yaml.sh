@@ -14,6 +14,8 @@ cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/polytomic-components/pulumi-yaml"
 bin_dir="$cache_root/v$YAML_VERSION/bin"
 
 log() { echo "install-pulumi-yaml: $*" >&2; }
+# shellcheck source=lib/go-wrapper.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper.sh"
 # shellcheck source=lib/beside-engine.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/beside-engine.sh"
 
@@ -30,15 +32,7 @@ if [ -x "$bin_dir/pulumi-language-yaml" ]; then
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || {
-  log "no pulumi-language-yaml on PATH and no Go toolchain to build one."
-  log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go >= 1.25, then re-run."
-  exit 1
-}
-
-staging="$(mktemp -d)"
-trap 'rm -rf "$staging"' EXIT
-
+start_build pulumi-language-yaml 1.25
 # Unlike the CLI's modules, pulumi-yaml's go.mod has no replace directives, so `go install
 # module@version` builds it directly. The version is stamped as its release build does.
 log "building pulumi-language-yaml v$YAML_VERSION from the Go module proxy (first time only; takes minutes)"
@@ -46,9 +40,5 @@ GOBIN="$staging" CGO_ENABLED=0 go install -trimpath \
   -ldflags "-X $YAML_MODULE/pkg/version.Version=v$YAML_VERSION" \
   "$YAML_MODULE/cmd/pulumi-language-yaml@v$YAML_VERSION"
 
-chmod 0755 "$staging"
-mkdir -p "$(dirname "$bin_dir")"
-rm -rf "$bin_dir" && mv "$staging" "$bin_dir"
-trap - EXIT
-log "installed pulumi-language-yaml v$YAML_VERSION into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
+finish_build "$bin_dir" "pulumi-language-yaml v$YAML_VERSION"
 publish_beside_engine "$bin_dir" pulumi-language-yaml

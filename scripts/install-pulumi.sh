@@ -40,17 +40,7 @@ if [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-python" ]; then
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || {
-  log "no pulumi >= v$PULUMI_VERSION on PATH and no Go toolchain to build one."
-  log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go >= 1.26, then re-run."
-  exit 1
-}
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-staging="$work/bin"
-mkdir -p "$staging"
-
+start_build "pulumi >= v$PULUMI_VERSION" 1.26
 log "building pulumi v$PULUMI_VERSION from the Go module proxy (first time only; takes minutes)"
 build_in_wrapper "$work/cli" "$staging/pulumi" "$PULUMI_VERSION" \
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
@@ -67,8 +57,6 @@ sdk_dir="$(cd "$work/cli" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/s
 install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/"
 install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/"
 
-"$staging/pulumi" version >/dev/null
-mkdir -p "$(dirname "$bin_dir")"
-rm -rf "$bin_dir" && mv "$staging" "$bin_dir"
-log "installed $("$bin_dir/pulumi" version) into $bin_dir ($(du -sh "$bin_dir" | cut -f1))"
+built="$("$staging/pulumi" version)"  # it runs, and says its version (the Automation API needs it)
+finish_build "$bin_dir" "pulumi $built"
 echo "$bin_dir"
