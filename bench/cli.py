@@ -17,7 +17,9 @@ unchanged `up --yes`, `preview --refresh`, `destroy --yes`, then `up --yes --ski
 largest resident set of any process it ran, and the emulator's `/api` requests.
 
 `--scale` is the opt-in large run: N = 500 and 1000 (or `--sizes`), one repetition, `preview`
-(new stack), `up --yes`, `preview --refresh`, `destroy --yes`, time per pipeline and peak memory.
+(new stack), `up --yes`, `preview --refresh`, `destroy --yes`, time per pipeline and peak memory;
+each preview also as the reference workflows run it (`PULUMI_SKIP_CHECKPOINTS=true`: the engine
+otherwise serializes the whole state after every step of a preview, which writes none).
 
 Run: `bench/run.sh --cli [options]`; writes bench/results-cli.md and results-cli.json (`--out`).
 """
@@ -55,21 +57,26 @@ from .bench_pipelines import (
     write_project,
 )
 
-#: (label, pulumi arguments) of one lifecycle, in order; `None` = not reported.
-LIFECYCLE = (
-    ("up --yes", ["up", "--yes"]),
-    ("preview (unchanged)", ["preview", "--expect-no-changes"]),
-    ("up --yes (unchanged)", ["up", "--yes"]),
-    ("preview --refresh", ["preview", "--refresh"]),
-    ("destroy --yes", ["destroy", "--yes"]),
-    ("up --skip-preview", ["up", "--yes", "--skip-preview"]),
-    (None, ["destroy", "--yes"]),
+#: How the reference workflows run `pulumi preview` (.github/workflows/pulumi-stack.yml): a preview
+#: writes no state, yet the engine serializes the whole state after every step unless told not to.
+WORKFLOW_PREVIEW = {"PULUMI_SKIP_CHECKPOINTS": "true"}
+#: (label, pulumi arguments, environment) of one lifecycle, in order; label `None` = not reported.
+LIFECYCLE: tuple[tuple[str | None, list[str], dict[str, str]], ...] = (
+    ("up --yes", ["up", "--yes"], {}),
+    ("preview (unchanged)", ["preview", "--expect-no-changes"], {}),
+    ("up --yes (unchanged)", ["up", "--yes"], {}),
+    ("preview --refresh", ["preview", "--refresh"], {}),
+    ("destroy --yes", ["destroy", "--yes"], {}),
+    ("up --skip-preview", ["up", "--yes", "--skip-preview"], {}),
+    (None, ["destroy", "--yes"], {}),
 )
-SCALE_LIFECYCLE = (
-    ("preview (new stack)", ["preview"]),
-    ("up --yes", ["up", "--yes"]),
-    ("preview --refresh", ["preview", "--refresh"]),
-    ("destroy --yes", ["destroy", "--yes"]),
+SCALE_LIFECYCLE: tuple[tuple[str | None, list[str], dict[str, str]], ...] = (
+    ("preview (new stack)", ["preview"], {}),
+    ("preview (new stack), as the workflow", ["preview"], WORKFLOW_PREVIEW),
+    ("up --yes", ["up", "--yes"], {}),
+    ("preview --refresh", ["preview", "--refresh"], {}),
+    ("preview --refresh, as the workflow", ["preview", "--refresh"], WORKFLOW_PREVIEW),
+    ("destroy --yes", ["destroy", "--yes"], {}),
 )
 #: The issue's targets: (N, command, at most this many times the floor's).
 TARGETS = (
@@ -110,14 +117,17 @@ class CliBench:
     #: stopped early still reports what it measured).
     on_run: Any = None
 
-    def pulumi(self, variant: Variant, stack: str, args: list[str]) -> tuple[float, float, int]:
-        """One `pulumi` command: wall seconds, the largest RSS (MB) of it or any process it waited
-        for, and its exit code. Its output goes to a log beside the project."""
+    def pulumi(self, variant: Variant, stack: str, args: list[str],
+               env: dict[str, str] | None = None) -> tuple[float, float, int]:
+        """One `pulumi` command (with `env` added to the variant's): wall seconds, the largest RSS
+        (MB) of it or any process it waited for, and its exit code. Its output goes to a log beside
+        the project."""
         log = (self.project / f"{stack}.log").open("ab")
         command = [str(self.bin_dir / "pulumi"), *args, "--stack", stack, "--non-interactive",
                    "--color", "never"]
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=self.project, env=variant.env, stdout=log, stderr=log)
+        process = subprocess.Popen(command, cwd=self.project, env={**variant.env, **(env or {})},
+                                   stdout=log, stderr=log)
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -140,26 +150,27 @@ class CliBench:
         return stack
 
     def block(self, variants: list[Variant], n: int, rep: int, latency_ms: int,
-              commands: tuple[tuple[str | None, list[str]], ...]) -> None:
+              commands: tuple[tuple[str | None, list[str], dict[str, str]], ...]) -> None:
         """A fresh stack per variant, then each command on every stack in turn, so the variants'
         runs of one command are seconds apart; the order of the variants rotates per command."""
         self.emulator.reset(latency_ms)
         stacks = [(variant, self.new_stack(variant, n)) for variant in variants]
         try:
-            for index, (label, args) in enumerate(commands):
+            for index, (label, args, env) in enumerate(commands):
                 shift = (rep + index) % len(stacks)
                 for variant, stack in stacks[shift:] + stacks[:shift]:
-                    self.run(variant, stack, n, rep, label, args)
+                    self.run(variant, stack, n, rep, label, args, env)
         finally:
             for variant, stack in stacks:
                 self.pulumi(variant, stack, ["destroy", "--yes"])
                 subprocess.run([str(self.bin_dir / "pulumi"), "--non-interactive", "stack", "rm", "--yes",
                                 "--force", stack], cwd=self.project, env=variant.env, capture_output=True)
 
-    def run(self, variant: Variant, stack: str, n: int, rep: int, label: str | None, args: list[str]) -> None:
+    def run(self, variant: Variant, stack: str, n: int, rep: int, label: str | None, args: list[str],
+            env: dict[str, str]) -> None:
         self.emulator.take_requests_log()
         load = os.getloadavg()[0]
-        seconds, peak, code = self.pulumi(variant, stack, args)
+        seconds, peak, code = self.pulumi(variant, stack, args, env)
         log = self.emulator.take_requests_log()
         if label is None:
             return
@@ -169,7 +180,7 @@ class CliBench:
                              dict(Counter(f"{e['method']} {_template(e)}" for e in log).most_common())))
         if self.on_run:
             self.on_run()
-        print(f"{variant.name:<10} N={n:<4} rep {rep} {label:<22} {seconds:7.2f} s  load {load:4.1f}  "
+        print(f"{variant.name:<10} N={n:<4} rep {rep} {label:<36} {seconds:7.2f} s  load {load:4.1f}  "
               f"{peak:6.0f} MB  {reads:>4} reads {len(log) - reads:>4} writes  exit {code}",
               file=sys.stderr, flush=True)
 

@@ -183,6 +183,13 @@ def test_deploys_refresh_so_they_fix_drift():
     assert "--refresh" in up
 
 
+def test_previews_skip_the_engines_checkpoints_and_deploys_never_do():
+    steps = workflow("pulumi-stack.yml")["jobs"]["pulumi"]["steps"]
+    skips = {step["name"]: step.get("env", {}).get("PULUMI_SKIP_CHECKPOINTS") for step in steps
+             if "pulumi preview" in step.get("run", "") or "pulumi up" in step.get("run", "")}
+    assert skips == {"Preview": "true", "Check for drift": "true", "Up": None}
+
+
 def test_pull_requests_from_forks_get_a_note_instead_of_a_failing_preview():
     jobs = workflow("preview.yml")["jobs"]
     same_repository = "github.event.pull_request.head.repo.full_name == github.repository"
