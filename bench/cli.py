@@ -196,6 +196,12 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "—" if value is None else f"{value:.2f}{unit}"
 
 
+def results_stem(meta: dict[str, Any]) -> str:
+    """The results' file name: a run that skipped checkpoints never overwrites one that did not."""
+    stem = "results-scale" if meta.get("scale") else "results-cli"
+    return stem + ("-no-checkpoints" if meta.get("skip_checkpoints") else "")
+
+
 class CliReport:
     def __init__(self, data: dict[str, Any]) -> None:
         self.meta, self.runs = data["meta"], [Run(**r) for r in data["runs"]]
@@ -227,7 +233,7 @@ class CliReport:
             f"end {meta['load_average'][3]:.1f}). Whole run: {meta['runtime_s']} s. Produced by "
             f"`bench/run.sh --cli{' --scale' if meta.get('scale') else ''}"
             f"{' --skip-checkpoints' if meta.get('skip_checkpoints') else ''}`; raw numbers in "
-            f"`{'results-scale' if meta.get('scale') else 'results-cli'}.json`.", "",
+            f"`{results_stem(meta)}.json`.", "",
             "Each command is a new `pulumi` process, as users run it. Ratios are medians of the ratios "
             "within each repetition (floor and library of one repetition ran back to back).", "",
         ]
@@ -279,17 +285,25 @@ class CliReport:
                     lines.append(f"| {n} | `{op}` | {text} |")
         return "\n".join(lines) + "\n"
 
+    def per_pipeline(self, variant: str, n: int, op: str) -> float | None:
+        seconds = self.seconds(variant, n, op)
+        return None if seconds is None else seconds / n
+
     def _scale_table(self, sizes: list[int], ops: list[str], variants: list[str]) -> list[str]:
+        smallest = sizes[0]
         head = ["N", "command", *(f"{v} s" for v in variants), *(f"{v} / floor" for v in variants[1:]),
-                *(f"{v} s/pipeline" for v in variants), *(f"{v} peak MB" for v in variants),
+                *(f"{v} s/pipeline" for v in variants),
+                *(f"{v} s/pipeline / at N={smallest}" for v in variants), *(f"{v} peak MB" for v in variants),
                 "library calls", "exit codes", "load (1 min)"]
         lines = ["## Scale", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for n in sizes:
             for op in ops:
                 runs = {v: self.of(v, n, op) for v in variants}
+                growth = [(self.per_pipeline(v, n, op), self.per_pipeline(v, smallest, op)) for v in variants]
                 row = [str(n), f"`{op}`", *(_fmt(self.seconds(v, n, op)) for v in variants),
                        *(_fmt(self.ratio(v, n, op), "x") for v in variants[1:]),
-                       *(_fmt((self.seconds(v, n, op) or 0) / n) if runs[v] else "—" for v in variants),
+                       *("—" if per is None else f"{per:.3f}" for per, _ in growth),
+                       *(_fmt(per / first, "x") if per and first else "—" for per, first in growth),
                        *(f"{max(r.peak_rss_mb for r in runs[v]):.0f}" if runs[v] else "—" for v in variants),
                        str(sum(r.reads + r.writes for r in runs.get("library", []))),
                        " ".join(str(r.exit_code) for v in variants for r in runs[v]),
@@ -367,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                         "scale": args.scale, "skip_checkpoints": args.skip_checkpoints,
                         "runtime_s": round(time.perf_counter() - clock),
                         "load_average": [*load_at_start, *os.getloadavg()], "project": PROJECT}
-                stem = "results-scale" if args.scale else "results-cli"
+                stem = results_stem(meta)
                 args.out.mkdir(parents=True, exist_ok=True)
                 data = {"meta": meta, "runs": [asdict(r) for r in bench.runs]}
                 (args.out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n")

@@ -366,6 +366,15 @@ class PolytomicClient:
         """All models of the organization (every page, if the server paginates)."""
         return list(self._paginate("/api/models", {}))
 
+    def list_models_in_one_answer(self) -> list[JSON] | None:
+        """Every model of the organization, when the service answers them all at once (the SDK's
+        list envelope has no pagination); None when it answers a page of them."""
+        envelope = self._request("GET", "/api/models")
+        if (envelope.get("pagination") or {}).get("next_page_token"):
+            return None
+        models: list[JSON] = envelope["data"]
+        return models
+
     def get_model(self, model_id: str) -> JSON:
         """One model, with the fields Polytomic detected from its source."""
         return self._request("GET", f"/api/models/{_segment(model_id)}")["data"]

@@ -27,10 +27,9 @@ _SOURCES = ("query", "table", "view")
 _OPTIONS = ("identifier", "tracking_columns", "additional_fields", "relations", "labels")
 
 
-#: From this model read of one deployment on (a refresh of many models), the rest are answered from
-#: one read of the organization's model list instead of a round trip each. The engine reads 4 per
-#: CPU at once, so with 8 a refresh of a small stack reads its models in one wave and never lists.
-_LIST_FROM_READ = 8
+#: From this model read of one deployment on (a refresh of more than one model), the models are
+#: answered from one read of the organization's model list instead of a round trip each.
+_LIST_FROM_READ = 2
 
 
 class ModelProvider(PolytomicProvider):
@@ -112,12 +111,13 @@ class ModelProvider(PolytomicProvider):
 
 
 def _models_by_id(client: PolytomicClient) -> dict[str, Any]:
-    """Every model of the organization by id; empty when the list cannot be read (then each read
-    asks for its own model, as it would without the list)."""
+    """Every model of the organization by id; empty when the service does not answer them all at
+    once, or not at all (then each read asks for its own model, as it would without the list)."""
     try:
-        return {model["id"]: model for model in client.list_models()}
+        models = client.list_models_in_one_answer()
     except PolytomicError:
         return {}
+    return {model["id"]: model for model in models or ()}
 
 
 def _as_sent(key: str, value: Any) -> Any:

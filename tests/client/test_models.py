@@ -24,6 +24,12 @@ def test_get_and_list_models(client: PolytomicClient, model: JSON) -> None:
     assert model["id"] in {m["id"] for m in client.list_models()}
 
 
+def test_the_model_list_in_one_answer_holds_each_model_as_get_answers_it(client: PolytomicClient,
+                                                                          model: JSON) -> None:
+    listed = {m["id"]: m for m in client.list_models_in_one_answer() or ()}
+    assert listed[model["id"]] == client.get_model(model["id"])
+
+
 def test_update_model_redetects_fields(client: PolytomicClient, model: JSON) -> None:
     body = {
         "name": "Emails",
