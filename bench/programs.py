@@ -39,6 +39,9 @@ _PROVIDER_KEY = "__provider"
 class NoopProvider(ResourceProvider):
     """Stores its inputs as outputs; diffs inputs; never calls anything."""
 
+    #: As the library's providers: state keeps `__provider` as plain text (it captures nothing).
+    serialize_as_secret_always = False
+
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return CheckResult(news, [])
 

@@ -144,6 +144,11 @@ class PolytomicProvider(ResourceProvider):
 
     # Set only on the provider process's copy (after unpickling); never pickled into state.
     _stack_config: Mapping[str, str] = {}
+    #: What state keeps of a provider (`__provider`, in every resource) is a reference to its class
+    #: and nothing else (`__getstate__`), so Pulumi need not keep it as a secret (it still does if
+    #: a secret was captured). As one, it is two more secrets per resource that the engine
+    #: encrypts in every rewrite of the state, after every step.
+    serialize_as_secret_always = False
 
     def __getstate__(self) -> None:
         # Nothing a provider learns at run time belongs in state. None, not {}: Pulumi's SDK wraps
