@@ -94,6 +94,7 @@ CONTRACTS: dict[str, Callable[[World], Any]] = {
     "preview_model": lambda w: w.call(w.sdk.models.preview, name="Preview",
                                       connection_id=w.snowflake.id, configuration={"query": QUERY}),
     "list_models": lambda w: w.call(w.sdk.models.list),
+    "list_models_in_one_answer": lambda w: w.call(w.sdk.models.list),
     "get_model": lambda w: w.call(w.sdk.models.get, id=w.model.id),
     "create_model": lambda w: w.call(
         w.sdk.models.create, name="Companies", connection_id=w.snowflake.id,
