@@ -237,6 +237,8 @@ class CliReport:
             "Each command is a new `pulumi` process, as users run it. Ratios are medians of the ratios "
             "within each repetition (floor and library of one repetition ran back to back).", "",
         ]
+        if meta.get("note"):
+            lines += [meta["note"], ""]
         if meta.get("skip_checkpoints"):
             lines += ["Every command ran with `PULUMI_SKIP_CHECKPOINTS=true` (`--skip-checkpoints`): the "
                       "engine wrote the state once, at the end, instead of rewriting the whole file after "
