@@ -60,8 +60,10 @@ from .bench_pipelines import (
 #: How the reference workflows run `pulumi preview` (.github/workflows/pulumi-stack.yml): a preview
 #: writes no state, yet the engine serializes the whole state after every step unless told not to.
 WORKFLOW_PREVIEW = {"PULUMI_SKIP_CHECKPOINTS": "true"}
-#: (label, pulumi arguments, environment) of one lifecycle, in order; label `None` = not reported.
-LIFECYCLE: tuple[tuple[str | None, list[str], dict[str, str]], ...] = (
+#: One command of a lifecycle: its label (`None` = not reported), pulumi arguments, environment.
+Command = tuple[str | None, list[str], dict[str, str]]
+#: The commands of one lifecycle, in order.
+LIFECYCLE: tuple[Command, ...] = (
     ("up --yes", ["up", "--yes"], {}),
     ("preview (unchanged)", ["preview", "--expect-no-changes"], {}),
     ("up --yes (unchanged)", ["up", "--yes"], {}),
@@ -70,7 +72,7 @@ LIFECYCLE: tuple[tuple[str | None, list[str], dict[str, str]], ...] = (
     ("up --skip-preview", ["up", "--yes", "--skip-preview"], {}),
     (None, ["destroy", "--yes"], {}),
 )
-SCALE_LIFECYCLE: tuple[tuple[str | None, list[str], dict[str, str]], ...] = (
+SCALE_LIFECYCLE: tuple[Command, ...] = (
     ("preview (new stack)", ["preview"], {}),
     ("preview (new stack), as the workflow", ["preview"], WORKFLOW_PREVIEW),
     ("up --yes", ["up", "--yes"], {}),
@@ -150,7 +152,7 @@ class CliBench:
         return stack
 
     def block(self, variants: list[Variant], n: int, rep: int, latency_ms: int,
-              commands: tuple[tuple[str | None, list[str], dict[str, str]], ...]) -> None:
+              commands: tuple[Command, ...]) -> None:
         """A fresh stack per variant, then each command on every stack in turn, so the variants'
         runs of one command are seconds apart; the order of the variants rotates per command."""
         self.emulator.reset(latency_ms)
